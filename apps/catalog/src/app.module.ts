@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { PlatformModule } from '@app/platform';
+import { CATALOG_MIGRATIONS } from './database/catalog.migrations.js';
+import { ProductsModule } from './products/products.module.js';
+
+@Module({
+  imports: [PlatformModule.forService({ service: 'catalog', migrations: CATALOG_MIGRATIONS }), ProductsModule],
+})
+export class AppModule {}

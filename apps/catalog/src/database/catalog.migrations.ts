@@ -1,0 +1,4 @@
+import { CreateCatalogSchema1732300000100 } from './migrations/1732300000100-create-catalog-schema.js';
+
+/** The catalog schema's migrations, in order; applied at boot and by `npm run migrate`. */
+export const CATALOG_MIGRATIONS = [CreateCatalogSchema1732300000100];

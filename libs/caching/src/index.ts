@@ -1,0 +1,7 @@
+export { REDIS_CLIENT } from './caching.constants.js';
+export { CachingModule } from './caching.module.js';
+export { CACHING_OPTIONS } from './caching.module-definition.js';
+export type { CachingModuleOptions, RedisNodeAddress } from './caching.options.js';
+export { RedisHealthIndicator } from './health/redis.health.js';
+export { CacheMetrics, type CacheOutcome } from './metrics/cache.metrics.js';
+export { closeRedisClient, createRedisClient, duplicateForBlocking, type RedisClient } from './redis/redis.client-factory.js';

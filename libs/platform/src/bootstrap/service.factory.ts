@@ -1,0 +1,52 @@
+import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import type { IEntryNestModule } from '@nestjs/core/nest-factory.js';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { HttpAdapterName } from '../config/env.schema.js';
+import { MAX_BODY_BYTES } from '../http/http.options.js';
+import { DatabaseExceptionFilter } from '../database/database-exception.filter.js';
+
+export interface ServiceAppOptions {
+  adapter: HttpAdapterName;
+  title: string;
+  logger?: false | ('error' | 'warn' | 'log')[];
+}
+
+/**
+ * Creates a service's Nest app on Fastify (default, for speed) or Express, with the
+ * validation, error mapping and OpenAPI (`/docs`) every service shares. Used by `main.ts`
+ * and by the e2e tests, so both run the same configuration.
+ */
+export async function createServiceApp(rootModule: IEntryNestModule, options: ServiceAppOptions): Promise<INestApplication> {
+  const logger = options.logger ?? ['error', 'warn', 'log'];
+  const app =
+    options.adapter === 'express'
+      ? await NestFactory.create<NestExpressApplication>(rootModule, new ExpressAdapter(), { logger, bodyParser: false })
+      : await NestFactory.create<NestFastifyApplication>(rootModule, new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }), {
+          logger,
+        });
+  if (options.adapter === 'express') {
+    (app as NestExpressApplication).useBodyParser('json', { limit: MAX_BODY_BYTES });
+  }
+
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+    }),
+  );
+  app.useGlobalFilters(new DatabaseExceptionFilter(app.get(HttpAdapterHost).httpAdapter));
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(options.title).setDescription('Redis caching patterns in NestJS').build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  await app.init();
+  return app;
+}
