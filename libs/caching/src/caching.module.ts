@@ -8,6 +8,7 @@ import { REDIS_CLIENT } from './caching.constants.js';
 import { CACHING_OPTIONS, CachingConfigurableModule } from './caching.module-definition.js';
 import type { CachingModuleOptions } from './caching.options.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
+import { CacheEngine } from './engine/cache-engine.service.js';
 import { CacheMetrics } from './metrics/cache.metrics.js';
 import { closeRedisClient, createRedisClient, type RedisClient } from './redis/redis.client-factory.js';
 
@@ -45,9 +46,10 @@ import { closeRedisClient, createRedisClient, type RedisClient } from './redis/r
       useFactory: (options: CachingModuleOptions) => createRedisClient(options),
     },
     CacheMetrics,
+    CacheEngine,
     RedisHealthIndicator,
   ],
-  exports: [REDIS_CLIENT, CACHING_OPTIONS, CacheModule, CacheMetrics, RedisHealthIndicator],
+  exports: [REDIS_CLIENT, CACHING_OPTIONS, CacheModule, CacheMetrics, CacheEngine, RedisHealthIndicator],
 })
 export class CachingModule extends CachingConfigurableModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {

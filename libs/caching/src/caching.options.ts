@@ -1,3 +1,5 @@
+import type { CacheEngineSettings } from './engine/get-or-set.options.js';
+
 export interface RedisNodeAddress {
   host: string;
   port: number;
@@ -18,4 +20,6 @@ export interface CachingModuleOptions {
   connectTimeoutMs?: number;
   /** Default TTL of `@nestjs/cache-manager` entries. */
   defaultTtlMs?: number;
+  /** Engine-wide limits (value size, tombstone, lock and factory timeouts). */
+  engine?: Partial<CacheEngineSettings>;
 }

@@ -1,0 +1,379 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REDIS_CLIENT } from '../caching.constants.js';
+import { CACHING_OPTIONS } from '../caching.module-definition.js';
+import type { CachingModuleOptions } from '../caching.options.js';
+import { CacheKeyBuilder } from '../keys/cache-key.builder.js';
+import { encodeKeyPart } from '../keys/key-part.encoder.js';
+import { CacheMetrics } from '../metrics/cache.metrics.js';
+import type { RedisClient } from '../redis/redis.client-factory.js';
+import type { CacheEntry } from '../serialization/cache-entry.codec.js';
+import { Singleflight } from '../stampede/singleflight.js';
+import { AccessFrequency } from './access-frequency.js';
+import { CacheFactoryTimeoutError } from './cache.errors.js';
+import { EntryStore, UNAVAILABLE } from './entry-store.js';
+import { freshnessOf, jitteredTtlMs } from './freshness.js';
+import {
+  type CacheEngineSettings,
+  type CacheFactory,
+  type CacheRead,
+  DEFAULT_ENGINE_SETTINGS,
+  type GetOrSetOptions,
+  type ReadOutcome,
+} from './get-or-set.options.js';
+import { namespaceOf } from './namespace-of.js';
+
+type Storable<T> = Exclude<CacheEntry<T>, { kind: 'tombstone' }>;
+type LockMode = 'wait' | 'try';
+
+interface LockOutcome<T> {
+  token?: string;
+  /** Another process filled the key while we waited: serve this. */
+  filled?: Storable<T>;
+  /** try-mode only: someone else holds the lock, skip the fill. */
+  busy?: boolean;
+  /** The generation to fill against, re-read after waiting. */
+  lease: number;
+}
+
+/** Options of an authoritative write ({@link CacheEngine.set}). */
+export type SetOptions = Pick<GetOrSetOptions, 'ttlMs' | 'jitter' | 'graceMs' | 'tags'>;
+
+/**
+ * The cache engine: `getOrSet` with stampede protection, stale-while-revalidate, XFetch,
+ * fail-safe, leases against stale sets, tags and generations, on the shared Redis client.
+ * Redis trouble never throws out of it: reads become misses and the factory answers.
+ *
+ * Values round-trip through JSON: dates come back as strings. A value handed to several
+ * coalesced callers is one object: treat cached values as read-only.
+ *
+ * @example
+ * const user = await engine.getOrSet(engine.keys.tagged('user', id, 'profile'),
+ *   () => repo.findOneBy({ id }), { ttlMs: 20 * 60_000, jitter: 0.1, negativeTtlMs: 30_000 });
+ */
+@Injectable()
+export class CacheEngine implements BeforeApplicationShutdown {
+  readonly keys: CacheKeyBuilder;
+  private readonly store: EntryStore;
+  private readonly reads = new Singleflight<CacheRead<unknown>>();
+  private readonly refreshes = new Singleflight<void>();
+  private readonly frequency = new AccessFrequency();
+  private readonly settings: CacheEngineSettings;
+  private readonly logger = new Logger('CacheEngine');
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    @Inject(CACHING_OPTIONS) options: CachingModuleOptions,
+    private readonly metrics: CacheMetrics,
+  ) {
+    this.settings = { ...DEFAULT_ENGINE_SETTINGS, ...options.engine };
+    this.keys = new CacheKeyBuilder(options.keyPrefix, options.service);
+    this.store = new EntryStore(redis, metrics, this.settings);
+  }
+
+  /** The value for `key`: from the cache when it can be, otherwise from `factory` (then cached). */
+  async getOrSet<T>(key: string, factory: CacheFactory<T>, options: GetOrSetOptions): Promise<T | null> {
+    return (await this.fetch(key, factory, options)).value;
+  }
+
+  /** {@link getOrSet}, also telling how the value was served (for `X-Cache`). */
+  fetch<T>(key: string, factory: CacheFactory<T>, options: GetOrSetOptions): Promise<CacheRead<T>> {
+    this.frequency.record(key);
+    const { promise, joined } = this.reads.run(key, () => this.readThrough(key, factory as CacheFactory<unknown>, options));
+    if (joined) this.metrics.coalesced.inc({ namespace: namespaceOf(key) });
+    return promise as Promise<CacheRead<T>>;
+  }
+
+  /** A cached value without a factory: fresh, or stale within grace; `undefined` when there is none. */
+  async get<T>(key: string): Promise<T | null | undefined> {
+    const entry = await this.store.read<T>(key);
+    if (entry === UNAVAILABLE) return undefined;
+    const freshness = freshnessOf(entry, Date.now(), 0);
+    if (freshness === 'unusable' || !entry || entry.kind === 'tombstone') return undefined;
+    return entry.kind === 'value' ? entry.value : null;
+  }
+
+  /** Many keys at once (one MGET per hash slot); missing, expired or unreadable keys are `undefined`. */
+  async getMany<T>(keys: string[]): Promise<(T | null | undefined)[]> {
+    const entries = await this.store.readMany<T>(keys);
+    if (entries === UNAVAILABLE) return keys.map(() => undefined);
+    const now = Date.now();
+    return entries.map((entry) => {
+      if (!entry || entry.kind === 'tombstone' || freshnessOf(entry, now, 0) === 'unusable') return undefined;
+      return entry.kind === 'value' ? entry.value : null;
+    });
+  }
+
+  /**
+   * Write-through: stores `value` as the new truth (call it after the database commit).
+   * Bumps the key's generation, so a slower fill that read the old row cannot overwrite it.
+   */
+  async set<T>(key: string, value: T, options: SetOptions): Promise<boolean> {
+    const ttlMs = jitteredTtlMs(options.ttlMs, options.jitter);
+    const graceMs = options.graceMs ?? 0;
+    const now = Date.now();
+    const body = this.store.encode(key, {
+      kind: 'value',
+      generation: 0,
+      value,
+      freshUntilMs: now + ttlMs,
+      staleUntilMs: now + ttlMs + graceMs,
+      computeMs: 0,
+    });
+    if (body === undefined) {
+      await this.delete(key);
+      return false;
+    }
+    await this.registerTags(key, options.tags, ttlMs + graceMs);
+    return (await this.store.writeAuthoritative(key, body, ttlMs + graceMs)) !== UNAVAILABLE;
+  }
+
+  /** Explicit invalidation. Leaves a short tombstone so fills that started earlier cannot write. */
+  async delete(...keys: string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.store.invalidate(key)));
+  }
+
+  /** Invalidates every key stored with any of `tags`; returns how many keys were invalidated. */
+  async invalidateTags(...tags: string[]): Promise<number> {
+    let invalidated = 0;
+    for (const tag of tags) {
+      const tagKey = this.tagKey(tag);
+      const members = await this.store.tagMembers(tagKey);
+      if (members === UNAVAILABLE) continue;
+      await this.delete(...members);
+      await this.store.removeFromTag(tagKey, members);
+      invalidated += members.length;
+    }
+    return invalidated;
+  }
+
+  /**
+   * The current generation of a group of keys (for versioned keys such as list pages), or
+   * `undefined` when Redis cannot say: then the caller should bypass the cache.
+   *
+   * @example const v = await engine.generation('user-list'); key = engine.keys.key('user-list', `v${v}`, page)
+   */
+  async generation(name: string): Promise<number | undefined> {
+    const key = this.generationKey(name);
+    const raw = await this.store.call('generation', key, () => this.redis.get(key));
+    if (raw === UNAVAILABLE) return undefined;
+    return raw === null ? 0 : Number(raw);
+  }
+
+  /** Moves a group to a new generation: its old keys are never read again and expire on their own. */
+  async bumpGeneration(name: string): Promise<void> {
+    const key = this.generationKey(name);
+    await this.store.call('generation', key, () => this.redis.incr(key));
+  }
+
+  /** The most-read keys of this process in the last minute. */
+  hotKeys(limit = 10): { key: string; reads: number }[] {
+    return this.frequency.hottest(limit);
+  }
+
+  get circuitState() {
+    return this.store.circuitState;
+  }
+
+  /** Lets background refreshes finish before the Redis connection closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.refreshes.drain();
+  }
+
+  private tagKey(tag: string): string {
+    return `${this.keys.namespace}#tag:${encodeKeyPart(tag)}`;
+  }
+
+  private generationKey(name: string): string {
+    return `${this.keys.namespace}#gen:${encodeKeyPart(name)}`;
+  }
+
+  private async readThrough(key: string, factory: CacheFactory<unknown>, options: GetOrSetOptions): Promise<CacheRead<unknown>> {
+    const startedAt = performance.now();
+    const entry = await this.store.read(key);
+    if (entry === UNAVAILABLE) {
+      const { value } = await this.runFactory(key, factory, options, undefined);
+      return this.served(key, { value, outcome: 'bypass' }, startedAt);
+    }
+
+    const freshness = freshnessOf(entry, Date.now(), options.xfetchBeta ?? 0);
+    const usable = entry as Storable<unknown>;
+    const cached = usable?.kind === 'value' ? usable.value : null;
+    switch (freshness) {
+      case 'fresh':
+        return this.served(key, { value: cached, outcome: 'hit' }, startedAt);
+      case 'refresh-early':
+        this.refreshInBackground(key, usable, factory, options);
+        return this.served(key, { value: cached, outcome: 'hit' }, startedAt);
+      case 'stale': {
+        const refreshing = this.refreshInBackground(key, usable, factory, options);
+        const fresh = options.softTimeoutMs ? await this.within(refreshing, options.softTimeoutMs) : false;
+        if (fresh) {
+          const latest = await this.get(key);
+          if (latest !== undefined) return this.served(key, { value: latest, outcome: 'miss' }, startedAt);
+        }
+        return this.served(key, { value: cached, outcome: 'stale' }, startedAt);
+      }
+      case 'unusable': {
+        const lease = entry?.generation ?? 0;
+        const read = await this.fill(key, lease, factory, options, undefined, 'wait');
+        return this.served(key, read, startedAt);
+      }
+    }
+  }
+
+  private served<T>(key: string, read: CacheRead<T>, startedAt: number): CacheRead<T> {
+    const namespace = namespaceOf(key);
+    this.metrics.reads.inc({ namespace, outcome: read.outcome });
+    this.metrics.readDuration.observe({ namespace, outcome: read.outcome }, (performance.now() - startedAt) / 1_000);
+    return read;
+  }
+
+  /** Starts (or joins) a background refresh; the promise settles true when it stored a value. */
+  private refreshInBackground(key: string, stale: Storable<unknown>, factory: CacheFactory<unknown>, options: GetOrSetOptions): Promise<boolean> {
+    let stored = false;
+    const { promise } = this.refreshes.run(key, async () => {
+      try {
+        const read = await this.fill(key, stale.generation, factory, options, stale, 'try');
+        stored = read.outcome === 'miss';
+      } catch (error) {
+        this.logger.warn(`background refresh of ${key} failed, serving stale: ${(error as Error).message}`);
+      }
+    });
+    return promise.then(() => stored);
+  }
+
+  private async within(promise: Promise<boolean>, timeoutMs: number): Promise<boolean> {
+    const controller = new AbortController();
+    const timeout = sleep(timeoutMs, false, { signal: controller.signal }).catch(() => false);
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      controller.abort();
+    }
+  }
+
+  /** Runs the factory (under the cross-process lock when asked) and stores its value against `lease`. */
+  private async fill(
+    key: string,
+    lease: number,
+    factory: CacheFactory<unknown>,
+    options: GetOrSetOptions,
+    stale: Storable<unknown> | undefined,
+    lockMode: LockMode,
+  ): Promise<CacheRead<unknown>> {
+    let lock: LockOutcome<unknown> = { lease };
+    if (options.lock) {
+      lock = await this.acquireOrWait(key, lease, options, lockMode);
+      if (lock.filled) return { value: lock.filled.kind === 'value' ? lock.filled.value : null, outcome: 'hit' };
+      if (lock.busy) return { value: stale?.kind === 'value' ? stale.value : null, outcome: 'stale' };
+    }
+    try {
+      const physicalTtlMs = options.ttlMs + (options.graceMs ?? 0);
+      await this.registerTags(key, options.tags, physicalTtlMs);
+      const staleValue = stale?.kind === 'value' ? stale.value : undefined;
+      let result: { value: unknown; computeMs: number };
+      try {
+        result = await this.runFactory(key, factory, options, staleValue);
+      } catch (error) {
+        if (stale && Date.now() < stale.staleUntilMs) {
+          this.logger.warn(`factory for ${key} failed, serving stale within grace: ${(error as Error).message}`);
+          return { value: staleValue ?? null, outcome: 'stale' };
+        }
+        throw error;
+      }
+      const stored = await this.storeFill(key, lock.lease, result.value, result.computeMs, options);
+      return { value: result.value ?? null, outcome: stored ? 'miss' : 'bypass' };
+    } finally {
+      if (lock.token) await this.store.releaseLock(key, lock.token);
+    }
+  }
+
+  private async acquireOrWait(key: string, lease: number, options: GetOrSetOptions, mode: LockMode): Promise<LockOutcome<unknown>> {
+    const lockOptions = typeof options.lock === 'object' ? options.lock : {};
+    const ttlMs = lockOptions.ttlMs ?? options.hardTimeoutMs ?? this.settings.defaultLockTtlMs;
+    const deadline = Date.now() + (lockOptions.waitMs ?? this.settings.defaultLockWaitMs);
+    let delayMs = 5;
+    let waited = false;
+    for (;;) {
+      const token = await this.store.acquireLock(key, ttlMs);
+      if (token === UNAVAILABLE) return { lease };
+      if (token) {
+        // Double-check: the previous holder may have filled the key between our read and our lock.
+        const latest = await this.store.read(key);
+        if (latest === UNAVAILABLE) return { token, lease };
+        if (latest && latest.kind !== 'tombstone' && freshnessOf(latest, Date.now(), 0) === 'fresh') {
+          await this.store.releaseLock(key, token);
+          return { lease, filled: latest };
+        }
+        return { token, lease: latest?.generation ?? 0 };
+      }
+      if (mode === 'try') return { lease, busy: true };
+      if (!waited) this.metrics.lockWaits.inc({ namespace: namespaceOf(key) });
+      waited = true;
+      // Fail-open: after waitMs a duplicate load beats an error.
+      if (Date.now() >= deadline) return { lease };
+      await sleep(delayMs);
+      delayMs = Math.min(delayMs * 2, 50);
+      const latest = await this.store.read(key);
+      if (latest !== UNAVAILABLE && latest && latest.kind !== 'tombstone' && freshnessOf(latest, Date.now(), 0) === 'fresh') {
+        return { lease, filled: latest };
+      }
+    }
+  }
+
+  private async runFactory(
+    key: string,
+    factory: CacheFactory<unknown>,
+    options: GetOrSetOptions,
+    stale: unknown,
+  ): Promise<{ value: unknown; computeMs: number }> {
+    const hardTimeoutMs = options.hardTimeoutMs ?? this.settings.defaultHardTimeoutMs;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new CacheFactoryTimeoutError(key, hardTimeoutMs)), hardTimeoutMs);
+    const startedAt = performance.now();
+    try {
+      const value = await Promise.race([
+        Promise.resolve(factory({ signal: controller.signal, stale })),
+        new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })),
+      ]);
+      const computeMs = performance.now() - startedAt;
+      const namespace = namespaceOf(key);
+      this.metrics.fills.inc({ namespace });
+      this.metrics.fillDuration.observe({ namespace }, computeMs / 1_000);
+      return { value, computeMs };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Stores a fill; returns false when it was not stored (too big, not cacheable, lost the lease, Redis down). */
+  private async storeFill(key: string, lease: number, value: unknown, computeMs: number, options: GetOrSetOptions): Promise<boolean> {
+    if (value === undefined || (value === null && !options.negativeTtlMs)) return false;
+    const now = Date.now();
+    const entry: Storable<unknown> =
+      value === null
+        ? { kind: 'absent', generation: lease, freshUntilMs: now + options.negativeTtlMs!, staleUntilMs: now + options.negativeTtlMs!, computeMs }
+        : (() => {
+            const ttlMs = jitteredTtlMs(this.ttlFor(key, options), options.jitter);
+            return { kind: 'value', generation: lease, value, freshUntilMs: now + ttlMs, staleUntilMs: now + ttlMs + (options.graceMs ?? 0), computeMs };
+          })();
+    const body = this.store.encode(key, entry);
+    if (body === undefined) return false;
+    const written = await this.store.writeIfGeneration(key, lease, body, entry.staleUntilMs - now);
+    return written === true;
+  }
+
+  private ttlFor(key: string, options: GetOrSetOptions): number {
+    const adaptive = options.adaptiveTtl;
+    if (adaptive && this.frequency.perWindow(key) >= adaptive.hotHitsPerMinute) return adaptive.hotTtlMs;
+    return options.ttlMs;
+  }
+
+  private async registerTags(key: string, tags: string[] | undefined, ttlMs: number): Promise<void> {
+    if (!tags?.length) return;
+    await Promise.all(tags.map((tag) => this.store.addToTag(this.tagKey(tag), key, ttlMs)));
+  }
+}
+
+export type { ReadOutcome };

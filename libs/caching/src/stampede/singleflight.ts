@@ -1,0 +1,25 @@
+/**
+ * In-process request coalescing: while a call for a key is running, other callers of the
+ * same key get its promise instead of starting their own.
+ */
+export class Singleflight<T> {
+  private readonly inflight = new Map<string, Promise<T>>();
+
+  /** Runs `work` unless a call for `key` is already running; `joined` tells which happened. */
+  run(key: string, work: () => Promise<T>): { promise: Promise<T>; joined: boolean } {
+    const running = this.inflight.get(key);
+    if (running) return { promise: running, joined: true };
+    const promise = work().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, promise);
+    return { promise, joined: false };
+  }
+
+  has(key: string): boolean {
+    return this.inflight.has(key);
+  }
+
+  /** Settles when every call running now has settled. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inflight.values()]);
+  }
+}
