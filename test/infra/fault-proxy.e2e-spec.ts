@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { FaultProxy } from '../support/fault-proxy.js';
+import { waitUntil } from '../support/wait.js';
 
 /** An echo server that also remembers every byte it received. */
 async function startEchoServer(): Promise<{ server: Server; port: number; received: () => string }> {
@@ -51,16 +52,8 @@ class Client {
     const startedAt = performance.now();
     const expected = this.data + text;
     this.socket.write(text);
-    await waitFor(() => this.data === expected, timeoutMs, `echo of "${text}" (got "${this.data}")`);
+    await waitUntil(() => this.data === expected, { timeoutMs, intervalMs: 5, what: `echo of "${text}"` });
     return performance.now() - startedAt;
-  }
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
@@ -105,7 +98,7 @@ describe('FaultProxy', () => {
 
     first.socket.end();
     await first.closed;
-    await waitFor(() => proxy.openConnections === 1, 1_000, 'the closed connection to be forgotten');
+    await waitUntil(() => proxy.openConnections === 1, { timeoutMs: 1_000, intervalMs: 5, what: 'the closed connection to be forgotten' });
   });
 
   test('latency delays each direction by latencyMs, in order', async () => {
@@ -119,7 +112,7 @@ describe('FaultProxy', () => {
     opened.socket.write('1');
     opened.socket.write('2');
     opened.socket.write('3');
-    await waitFor(() => opened.data.endsWith('123'), 1_000, 'ordered echo');
+    await waitUntil(() => opened.data.endsWith('123'), { timeoutMs: 1_000, intervalMs: 5, what: 'ordered echo' });
 
     await proxy.setMode('pass');
     assert.ok((await opened.echo('b')) < latencyMs, 'pass mode still delays');
@@ -140,7 +133,7 @@ describe('FaultProxy', () => {
     assert.equal(during.socket.destroyed, false);
 
     await proxy.setMode('pass');
-    await waitFor(() => earlier.data === 'held-1' && during.data === 'held-2', 1_000, 'held bytes after the partition heals');
+    await waitUntil(() => earlier.data === 'held-1' && during.data === 'held-2', { timeoutMs: 1_000, intervalMs: 5, what: 'held bytes after the partition heals' });
   });
 
   test('reset sends RST to current and new connections', async () => {
