@@ -88,6 +88,12 @@ export class RedisServer {
     return client;
   }
 
+  /** Sends one command on a short-lived connection (no retries), e.g. `command('CLUSTER', 'INFO')`. */
+  command(...args: (string | number)[]): Promise<unknown> {
+    const [name, ...rest] = args;
+    return withConnection(this.host, this.port, (redis) => redis.call(String(name), ...rest));
+  }
+
   /** Graceful stop (SIGTERM: Redis shuts down, saving only if persistence is on); SIGKILL after 5 s. */
   async stop(): Promise<void> {
     if (!this.running) return;
@@ -160,7 +166,7 @@ export class RedisServer {
 
 /** Resolves once `host:port` answers PING; rejects after `timeoutMs` or when `signal` aborts. */
 export async function waitForPong(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  await waitUntil(() => probe(host, port, async (redis) => (await redis.ping()) === 'PONG'), {
+  await waitUntil(() => withConnection(host, port, async (redis) => (await redis.ping()) === 'PONG'), {
     timeoutMs,
     intervalMs: 25,
     what: `PONG from ${host}:${port}`,
@@ -170,7 +176,7 @@ export async function waitForPong(host: string, port: number, timeoutMs: number,
 
 /** Like {@link waitForPong}, but the answer must come from process `pid` (not another server on the port). */
 async function waitForServer(host: string, port: number, pid: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
-  await waitUntil(() => probe(host, port, async (redis) => (await redis.info('server')).includes(`process_id:${pid}\r\n`)), {
+  await waitUntil(() => withConnection(host, port, async (redis) => (await redis.info('server')).includes(`process_id:${pid}\r\n`)), {
     timeoutMs,
     intervalMs: 25,
     what: `redis-server pid ${pid} to answer on ${host}:${port}`,
@@ -178,9 +184,9 @@ async function waitForServer(host: string, port: number, pid: number, timeoutMs:
   });
 }
 
-/** One short-lived connection, no retries, for probing. */
-async function probe<T>(host: string, port: number, use: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis({ host, port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 500 });
+/** Runs `use` on one short-lived connection to `host:port` (no retries; 500 ms connect and 2 s command timeouts). */
+export async function withConnection<T>(host: string, port: number, use: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = new Redis({ host, port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 500, commandTimeout: 2_000 });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
