@@ -9,17 +9,11 @@ export default defineConfig(
   js.configs.recommended,
   tseslint.configs.recommended,
   {
-    files: ['**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
-  },
-  {
     rules: {
-      // `_`-prefixed names mark a parameter kept for its position (Nest hooks, callbacks).
       // Warnings until the few older call sites are fixed: wrapped errors should carry `{ cause }`,
       // and a `let` needs no initial value that every path overwrites.
       'preserve-caught-error': 'warn',
       'no-useless-assignment': 'warn',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
 );
