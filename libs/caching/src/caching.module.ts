@@ -1,5 +1,6 @@
 import { CacheModule } from '@nestjs/cache-manager';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { KeyvAdapter, type CacheManagerStore } from 'cache-manager';
 import { redisInsStore } from 'cache-manager-ioredis-yet';
@@ -8,7 +9,9 @@ import { REDIS_CLIENT } from './caching.constants.js';
 import { CACHING_OPTIONS, CachingConfigurableModule } from './caching.module-definition.js';
 import type { CachingModuleOptions } from './caching.options.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
+import { CacheMethodExplorer } from './decorators/cache-method.explorer.js';
 import { CacheEngine } from './engine/cache-engine.service.js';
+import { HttpCacheInterceptor } from './http/http-cache.interceptor.js';
 import { CacheMetrics } from './metrics/cache.metrics.js';
 import { closeRedisClient, createRedisClient, type RedisClient } from './redis/redis.client-factory.js';
 
@@ -24,6 +27,7 @@ import { closeRedisClient, createRedisClient, type RedisClient } from './redis/r
  */
 @Module({
   imports: [
+    DiscoveryModule,
     TerminusModule,
     CacheModule.registerAsync({
       inject: [REDIS_CLIENT, CACHING_OPTIONS],
@@ -47,9 +51,11 @@ import { closeRedisClient, createRedisClient, type RedisClient } from './redis/r
     },
     CacheMetrics,
     CacheEngine,
+    CacheMethodExplorer,
+    HttpCacheInterceptor,
     RedisHealthIndicator,
   ],
-  exports: [REDIS_CLIENT, CACHING_OPTIONS, CacheModule, CacheMetrics, CacheEngine, RedisHealthIndicator],
+  exports: [REDIS_CLIENT, CACHING_OPTIONS, CacheModule, CacheMetrics, CacheEngine, HttpCacheInterceptor, RedisHealthIndicator],
 })
 export class CachingModule extends CachingConfigurableModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {

@@ -17,3 +17,10 @@ export type {
 } from './engine/get-or-set.options.js';
 export { CacheKeyBuilder } from './keys/cache-key.builder.js';
 export { encodeKeyPart, type KeyPart } from './keys/key-part.encoder.js';
+export { CacheEvict, CachePut, Cacheable } from './decorators/cache-method.decorators.js';
+export type { CacheableOptions, CacheCallContext, CacheEvictOptions, CachePutOptions } from './decorators/cache-method.options.js';
+export { ReadThroughCache, type ReadThroughDefinition } from './engine/read-through.js';
+export { HttpCache } from './http/http-cache.decorator.js';
+export { HttpCacheInterceptor } from './http/http-cache.interceptor.js';
+export type { CacheableRequest, HttpCacheOptions } from './http/http-cache.options.js';
+export { NotModifiedException } from './http/not-modified.exception.js';

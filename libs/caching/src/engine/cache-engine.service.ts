@@ -22,6 +22,8 @@ import {
   type ReadOutcome,
 } from './get-or-set.options.js';
 import { namespaceOf } from './namespace-of.js';
+import { ReadThroughCache, type ReadThroughDefinition } from './read-through.js';
+import type { KeyPart } from '../keys/key-part.encoder.js';
 
 type Storable<T> = Exclude<CacheEntry<T>, { kind: 'tombstone' }>;
 type LockMode = 'wait' | 'try';
@@ -79,7 +81,7 @@ export class CacheEngine implements BeforeApplicationShutdown {
   /** {@link getOrSet}, also telling how the value was served (for `X-Cache`). */
   fetch<T>(key: string, factory: CacheFactory<T>, options: GetOrSetOptions): Promise<CacheRead<T>> {
     this.frequency.record(key);
-    const { promise, joined } = this.reads.run(key, () => this.readThrough(key, factory as CacheFactory<unknown>, options));
+    const { promise, joined } = this.reads.run(key, () => this.lookup(key, factory as CacheFactory<unknown>, options));
     if (joined) this.metrics.coalesced.inc({ namespace: namespaceOf(key) });
     return promise as Promise<CacheRead<T>>;
   }
@@ -166,6 +168,11 @@ export class CacheEngine implements BeforeApplicationShutdown {
     await this.store.call('generation', key, () => this.redis.incr(key));
   }
 
+  /** Registers a loader for an entity: the returned cache reads through it on a miss. */
+  readThrough<Id extends KeyPart, T>(definition: ReadThroughDefinition<Id, T>): ReadThroughCache<Id, T> {
+    return new ReadThroughCache(this, definition);
+  }
+
   /** The most-read keys of this process in the last minute. */
   hotKeys(limit = 10): { key: string; reads: number }[] {
     return this.frequency.hottest(limit);
@@ -188,7 +195,7 @@ export class CacheEngine implements BeforeApplicationShutdown {
     return `${this.keys.namespace}#gen:${encodeKeyPart(name)}`;
   }
 
-  private async readThrough(key: string, factory: CacheFactory<unknown>, options: GetOrSetOptions): Promise<CacheRead<unknown>> {
+  private async lookup(key: string, factory: CacheFactory<unknown>, options: GetOrSetOptions): Promise<CacheRead<unknown>> {
     const startedAt = performance.now();
     const entry = await this.store.read(key);
     if (entry === UNAVAILABLE) {
@@ -272,7 +279,7 @@ export class CacheEngine implements BeforeApplicationShutdown {
       const physicalTtlMs = options.ttlMs + (options.graceMs ?? 0);
       await this.registerTags(key, options.tags, physicalTtlMs);
       const staleValue = stale?.kind === 'value' ? stale.value : undefined;
-      let result: { value: unknown; computeMs: number };
+      let result: { value: unknown; computeMs: number; cacheable: boolean };
       try {
         result = await this.runFactory(key, factory, options, staleValue);
       } catch (error) {
@@ -282,7 +289,7 @@ export class CacheEngine implements BeforeApplicationShutdown {
         }
         throw error;
       }
-      const stored = await this.storeFill(key, lock.lease, result.value, result.computeMs, options);
+      const stored = result.cacheable && (await this.storeFill(key, lock.lease, result.value, result.computeMs, options));
       return { value: result.value ?? null, outcome: stored ? 'miss' : 'bypass' };
     } finally {
       if (lock.token) await this.store.releaseLock(key, lock.token);
@@ -327,21 +334,25 @@ export class CacheEngine implements BeforeApplicationShutdown {
     factory: CacheFactory<unknown>,
     options: GetOrSetOptions,
     stale: unknown,
-  ): Promise<{ value: unknown; computeMs: number }> {
+  ): Promise<{ value: unknown; computeMs: number; cacheable: boolean }> {
     const hardTimeoutMs = options.hardTimeoutMs ?? this.settings.defaultHardTimeoutMs;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new CacheFactoryTimeoutError(key, hardTimeoutMs)), hardTimeoutMs);
     const startedAt = performance.now();
+    let cacheable = true;
+    const doNotCache = () => {
+      cacheable = false;
+    };
     try {
       const value = await Promise.race([
-        Promise.resolve(factory({ signal: controller.signal, stale })),
+        Promise.resolve(factory({ signal: controller.signal, stale, doNotCache })),
         new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })),
       ]);
       const computeMs = performance.now() - startedAt;
       const namespace = namespaceOf(key);
       this.metrics.fills.inc({ namespace });
       this.metrics.fillDuration.observe({ namespace }, computeMs / 1_000);
-      return { value, computeMs };
+      return { value, computeMs, cacheable };
     } finally {
       clearTimeout(timer);
     }

@@ -34,6 +34,8 @@ export interface FactoryContext<T> {
   signal: AbortSignal;
   /** The stale value being refreshed, if any. */
   stale: T | undefined;
+  /** Serve this result to the callers waiting on it, but do not store it. */
+  doNotCache(): void;
 }
 
 export type CacheFactory<T> = (context: FactoryContext<T>) => Promise<T | null> | T | null;
