@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisServer, waitForPong } from '../support/redis-server.js';
@@ -122,13 +122,14 @@ describe('RedisServer', () => {
     await assert.rejects(RedisServer.start({ port: taken.port }), /did not start: exited early[\s\S]*Address already in use/);
   });
 
-  test('the process and folder are removed when the test process exits or is SIGKILLed', async () => {
+  test('the process and folder are removed when the test process exits or is SIGKILLed', async (t) => {
     const exiting = await startRedisInChild('process.exit(0);');
     await exiting.exited;
     await waitUntil(() => !isAlive(exiting.pid), { timeoutMs: 2_000, what: 'redis-server to die with its parent' });
     assert.equal(existsSync(exiting.dir), false, 'temp folder outlived a normal exit');
 
     const killed = await startRedisInChild('setInterval(() => {}, 1000);');
+    t.after(() => rmSync(killed.dir, { recursive: true, force: true })); // a SIGKILLed process cannot clean up
     killed.kill();
     await killed.exited;
     // Linux only: the parent-death signal (setpriv) takes the orphan down.

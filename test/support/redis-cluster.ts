@@ -162,7 +162,7 @@ export class RedisCluster {
       await execFileAsync('redis-cli', args, { timeout: this.readyTimeoutMs });
     } catch (error) {
       const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-      throw new Error(`redis-cli --cluster create failed: ${(error as Error).message}\n${stdout ?? ''}${stderr ?? ''}`);
+      throw new Error(`redis-cli --cluster create failed: ${(error as Error).message}\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
     }
   }
 

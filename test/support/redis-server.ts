@@ -159,7 +159,7 @@ export class RedisServer {
     try {
       await waitForServer(this.host, this.port, child.pid!, this.options.startTimeoutMs ?? 10_000, failed.signal);
     } catch (error) {
-      throw new Error(`redis-server on port ${this.port} did not start: ${(error as Error).message}\n${this.outputTail}`);
+      throw new Error(`redis-server on port ${this.port} did not start: ${(error as Error).message}\n${this.outputTail}`, { cause: error });
     }
   }
 }
