@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { parseEnv, postgresOptions } from '@app/platform';
+import { parseEnv, postgresOptions, runMigrationsLocked } from '@app/platform';
 import { CATALOG_MIGRATIONS } from '../apps/catalog/src/database/catalog.migrations.js';
 import { USERS_MIGRATIONS } from '../apps/users/src/database/users.migrations.js';
 
@@ -15,7 +15,7 @@ export async function migrateAll(databaseUrl: string): Promise<string[]> {
     });
     await dataSource.initialize();
     try {
-      applied.push(...(await dataSource.runMigrations()).map((m) => m.name));
+      applied.push(...(await runMigrationsLocked(dataSource)).map((m) => m.name));
     } finally {
       await dataSource.destroy();
     }

@@ -18,18 +18,22 @@ const [kind = 'all', filter = ''] = process.argv.slice(2);
 const unit = globSync('dist/{apps,libs,scripts}/**/*.spec.js');
 const e2e = globSync('dist/test/**/*.e2e-spec.js');
 const files = [...(kind !== 'e2e' ? unit : []), ...(kind !== 'unit' ? e2e : [])].filter((f) => f.includes(filter)).sort();
+if (files.length === 0) {
+  console.error(`no ${kind === 'all' ? '' : `${kind} `}test files match "${filter}" (did the build run?)`);
+  process.exit(1);
+}
 
 const base = parseEnv(process.env, 'users');
 const runId = `${process.pid}${randomBytes(2).toString('hex')}`;
 const database = await createTestDatabase(base.databaseUrl, `cref_test_${runId}`);
 const cachePrefix = `t${runId}:`;
-let code = 1;
+let code: number;
 try {
   await migrateAll(database.url);
   code = await new Promise<number>((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--test', '--test-reporter=spec', `--test-concurrency=${Math.max(1, availableParallelism() - 1)}`, ...files],
+      ['--test', '--test-reporter=spec', `--test-concurrency=${Math.max(2, availableParallelism())}`, ...files],
       {
         stdio: 'inherit',
         env: { ...process.env, DATABASE_URL: database.url, CACHE_PREFIX: cachePrefix, NODE_ENV: 'test' },

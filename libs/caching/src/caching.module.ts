@@ -11,6 +11,7 @@ import type { CachingModuleOptions } from './caching.options.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
 import { CacheMethodExplorer } from './decorators/cache-method.explorer.js';
 import { CacheEngine } from './engine/cache-engine.service.js';
+import { CacheReadInterceptor } from './http/cache-read.interceptor.js';
 import { HttpCacheInterceptor } from './http/http-cache.interceptor.js';
 import { CacheMetrics } from './metrics/cache.metrics.js';
 import { closeRedisClient, createRedisClient, type RedisClient } from './redis/redis.client-factory.js';
@@ -53,9 +54,10 @@ import { closeRedisClient, createRedisClient, type RedisClient } from './redis/r
     CacheEngine,
     CacheMethodExplorer,
     HttpCacheInterceptor,
+    CacheReadInterceptor,
     RedisHealthIndicator,
   ],
-  exports: [REDIS_CLIENT, CACHING_OPTIONS, CacheModule, CacheMetrics, CacheEngine, HttpCacheInterceptor, RedisHealthIndicator],
+  exports: [REDIS_CLIENT, CACHING_OPTIONS, CacheModule, CacheMetrics, CacheEngine, HttpCacheInterceptor, CacheReadInterceptor, RedisHealthIndicator],
 })
 export class CachingModule extends CachingConfigurableModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {

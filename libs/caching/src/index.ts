@@ -24,3 +24,5 @@ export { HttpCache } from './http/http-cache.decorator.js';
 export { HttpCacheInterceptor } from './http/http-cache.interceptor.js';
 export type { CacheableRequest, HttpCacheOptions } from './http/http-cache.options.js';
 export { NotModifiedException } from './http/not-modified.exception.js';
+export { CacheReadInterceptor, type ServeCacheReadOptions } from './http/cache-read.interceptor.js';
+export { ServeCacheRead } from './http/serve-cache-read.decorator.js';

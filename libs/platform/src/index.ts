@@ -15,3 +15,5 @@ export { EXTRA_HEALTH_CHECKS } from './health/health.constants.js';
 export { MAX_BODY_BYTES } from './http/http.options.js';
 export { PlatformModule, type PlatformModuleOptions } from './platform.module.js';
 export { ParseIdPipe } from './http/parse-id.pipe.js';
+export { runMigrationsLocked } from './database/migrations.runner.js';
+export { QueryCountingLogger } from './database/query-counting.logger.js';

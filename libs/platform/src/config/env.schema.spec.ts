@@ -35,6 +35,13 @@ describe('parseEnv', () => {
     ['both REDIS_URL and REDIS_CLUSTER_NODES', { REDIS_URL: 'redis://h:1', REDIS_CLUSTER_NODES: 'h:2' }, /not both/],
     ['an unknown HTTP adapter', { HTTP_ADAPTER: 'koa' }, /^HTTP_ADAPTER/],
   ];
+  it('never echoes a password from a bad URL', () => {
+    assert.throws(
+      () => parseEnv({ DATABASE_URL: 'mysql://admin:s3cret@db/app' }, 'users'),
+      (error: unknown) => error instanceof ConfigValidationError && !error.message.includes('s3cret') && error.message.includes('***'),
+    );
+  });
+
   for (const [what, env, message] of bad) {
     it(`rejects ${what} with one line naming the variable`, () => {
       assert.throws(

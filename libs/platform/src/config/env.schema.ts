@@ -39,8 +39,11 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 // A prefix is a plain word and one colon, so it can never widen a SCAN pattern or open a hash tag.
 const CACHE_PREFIX_PATTERN = /^[A-Za-z0-9_.-]{1,32}:$/;
 
+// Whatever sits between `//` and `@` may be a password: never echo it.
+const redactCredentials = (value: string) => value.replace(/\/\/[^/@]*@/, '//***@');
+
 function fail(name: string, rule: string, value: string): never {
-  throw new ConfigValidationError(`${name} ${rule} (got "${value}")`);
+  throw new ConfigValidationError(`${name} ${rule} (got "${redactCredentials(value)}")`);
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -1,9 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CacheMetrics } from '@app/caching';
 import type { MigrationInterface } from 'typeorm';
 import { PLATFORM_CONFIG } from '../config/platform.config.js';
 import type { PlatformConfig } from '../config/env.schema.js';
 import { postgresOptions } from './postgres.options.js';
+import { MigrationsRunner } from './migrations.runner.js';
+import { QueryCountingLogger } from './query-counting.logger.js';
 
 export interface DatabaseModuleOptions {
   /** The migrations this service owns; applied at boot. */
@@ -18,18 +21,22 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          inject: [PLATFORM_CONFIG],
-          useFactory: (config: PlatformConfig) => ({
+          inject: [PLATFORM_CONFIG, CacheMetrics],
+          useFactory: (config: PlatformConfig, metrics: CacheMetrics) => ({
             ...postgresOptions(config),
+            logging: ['query', 'error', 'warn', 'migration'],
+            logger: new QueryCountingLogger(metrics.registry),
+            maxQueryExecutionTime: 1_000,
             autoLoadEntities: true,
             migrations: options.migrations ?? [],
-            migrationsRun: (options.migrations?.length ?? 0) > 0,
+            migrationsRun: false,
             migrationsTransactionMode: 'each',
             retryAttempts: 3,
             retryDelay: 1_000,
           }),
         }),
       ],
+      providers: [MigrationsRunner],
     };
   }
 }

@@ -1,7 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
+import type { PlatformConfig } from '../config/env.schema.js';
 
 type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
-import type { PlatformConfig } from '../config/env.schema.js';
 
 /** Connection and pool settings shared by the services, the migrator and the seeder. */
 export function postgresOptions(
