@@ -9,6 +9,7 @@ import {
   ORDER_PLAN_SQL,
   ORDERS_SQL,
   PAYMENTS_SQL,
+  ORDER_STATS_SQL,
   PRODUCTS_SQL,
   resetIdentitySql,
   SEEDED_TABLES,
@@ -76,6 +77,7 @@ export async function seed(databaseUrl: string, scale: number, options: SeedOpti
     await step('orders', ORDERS_SQL, []);
     await step('order items', ORDER_ITEMS_SQL, []);
     await step('payments', PAYMENTS_SQL, []);
+    await step('order stats', ORDER_STATS_SQL, []);
     for (const table of IDENTITY_TABLES) await client.query(resetIdentitySql(table));
     await client.query('COMMIT');
 

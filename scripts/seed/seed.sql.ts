@@ -138,6 +138,11 @@ export const PAYMENTS_SQL = `
   FROM catalog.orders
   ORDER BY id`;
 
+// The users service's read model of orders starts where the seeded orders are; events keep it current after.
+export const ORDER_STATS_SQL = `
+  INSERT INTO users.order_stats (user_id, order_count, last_order_at)
+  SELECT user_id, count(*), max(created_at) FROM catalog.orders GROUP BY user_id`;
+
 /** Tables whose ids the seed sets explicitly; their identity sequences move past the largest id. */
 export const IDENTITY_TABLES = ['users.users', 'catalog.products', 'catalog.orders', 'catalog.payments'] as const;
 

@@ -3,6 +3,7 @@ export { bootstrapService } from './bootstrap/service.bootstrap.js';
 export {
   ConfigValidationError,
   parseEnv,
+  readIntegerEnv,
   SERVICE_DEFAULT_PORTS,
   type HttpAdapterName,
   type PlatformConfig,

@@ -46,7 +46,8 @@ function fail(name: string, rule: string, value: string): never {
   throw new ConfigValidationError(`${name} ${rule} (got "${redactCredentials(value)}")`);
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** A whole number from the environment within [min, max], or the fallback when unset. Throws {@link ConfigValidationError}. */
+export function readIntegerEnv(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw)) fail(name, `must be a whole number from ${min} to ${max}`, raw);
@@ -109,17 +110,17 @@ export function parseEnv(env: Env, service: ServiceName): PlatformConfig {
 
   return {
     service,
-    port: integer(env, 'PORT', SERVICE_DEFAULT_PORTS[service], 0, 65535),
+    port: readIntegerEnv(env, 'PORT', SERVICE_DEFAULT_PORTS[service], 0, 65535),
     host: env.HOST || '127.0.0.1',
     httpAdapter,
     databaseUrl,
-    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
-    databaseStatementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
-    databaseAcquireTimeoutMs: integer(env, 'DATABASE_ACQUIRE_TIMEOUT_MS', 2_000, 50, 60_000),
+    databasePoolSize: readIntegerEnv(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    databaseStatementTimeoutMs: readIntegerEnv(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
+    databaseAcquireTimeoutMs: readIntegerEnv(env, 'DATABASE_ACQUIRE_TIMEOUT_MS', 2_000, 50, 60_000),
     redisUrl,
     redisClusterNodes,
-    redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 250, 10, 60_000),
+    redisCommandTimeoutMs: readIntegerEnv(env, 'REDIS_COMMAND_TIMEOUT_MS', 250, 10, 60_000),
     cachePrefix,
-    healthTimeoutMs: integer(env, 'HEALTH_TIMEOUT_MS', 1_000, 50, 60_000),
+    healthTimeoutMs: readIntegerEnv(env, 'HEALTH_TIMEOUT_MS', 1_000, 50, 60_000),
   };
 }
