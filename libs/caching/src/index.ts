@@ -26,3 +26,15 @@ export type { CacheableRequest, HttpCacheOptions } from './http/http-cache.optio
 export { NotModifiedException } from './http/not-modified.exception.js';
 export { CacheReadInterceptor, type ServeCacheReadOptions } from './http/cache-read.interceptor.js';
 export { ServeCacheRead } from './http/serve-cache-read.decorator.js';
+export { coalesce } from './write-behind/write-behind.coalesce.js';
+export { InjectWriteBehindConsumer, writeBehindConsumerToken } from './write-behind/write-behind.constants.js';
+export { WriteBehindConsumer, type WriteBehindConsumerConfig } from './write-behind/write-behind.consumer.js';
+export { WriteBehindUnavailableError } from './write-behind/write-behind.errors.js';
+export { WriteBehindHealthIndicator } from './write-behind/write-behind.health.js';
+export type { WriteBehindEntry, WriteBehindFlusher, WriteBehindStats } from './write-behind/write-behind.interfaces.js';
+export { writeBehindKeys, type WriteBehindKeys } from './write-behind/write-behind.keys.js';
+export { WriteBehindCoreModule, WriteBehindModule, type WriteBehindRegistration } from './write-behind/write-behind.module.js';
+export { WriteBehindMonitor } from './write-behind/write-behind.monitor.js';
+export { WRITE_BEHIND_DEFAULTS, type WriteBehindConsumerOptions } from './write-behind/write-behind.options.js';
+export { WriteBehindQueue } from './write-behind/write-behind.queue.js';
+export { isTransientDatabaseError } from './write-behind/write-behind.transient.js';
