@@ -1,4 +1,4 @@
-import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { IEntryNestModule } from '@nestjs/core/nest-factory.js';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
@@ -6,6 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { HttpAdapterName } from '../config/env.schema.js';
 import { MAX_BODY_BYTES } from '../http/http.options.js';
+import { StrictValidationPipe } from '../http/strict-validation.pipe.js';
 import { DatabaseExceptionFilter } from '../database/database-exception.filter.js';
 
 export interface ServiceAppOptions {
@@ -32,7 +33,7 @@ export async function createServiceApp(rootModule: IEntryNestModule, options: Se
   }
 
   app.useGlobalPipes(
-    new ValidationPipe({
+    new StrictValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,

@@ -8,8 +8,8 @@ const ID_PATTERN = /^[1-9][0-9]{0,15}$/;
  */
 @Injectable()
 export class ParseIdPipe implements PipeTransform<string, number> {
-  transform(value: string): number {
-    const id = ID_PATTERN.test(value) ? Number(value) : NaN;
+  transform(value: unknown): number {
+    const id = typeof value === 'string' && ID_PATTERN.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(id)) {
       throw new BadRequestException('id must be a positive integer (1 to 9007199254740991)');
     }
