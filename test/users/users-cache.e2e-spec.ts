@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
+import { CacheEventPublisher } from '@app/caching';
+import { EVENT_STREAMS, ORDER_CREATED, type OrderCreatedPayload } from '@app/contracts';
 import type { Repository } from 'typeorm';
 import { AppModule } from '../../apps/users/src/app.module.js';
 import { User } from '../../apps/users/src/users/user.entity.js';
@@ -200,5 +202,49 @@ describe('users service caching (in-process app, real Postgres and Redis)', () =
     assert.equal((me.json as { name: string }).name, 'Cy Renamed');
     assert.equal((await httpRequest(`${svc.url}/sessions`, { method: 'DELETE', headers: auth })).status, 204);
     assert.equal((await httpRequest(`${svc.url}/me`, { headers: auth })).status, 401);
+  });
+
+  it('shows a new order in /users/:id/summary within 1 s of the order event (eventual consistency over a stream)', async () => {
+    const user = await createUser('Dee');
+    const before = await httpRequest(`${svc.url}/users/${user.id}/summary`);
+    assert.equal(before.status, 200);
+    assert.equal((before.json as { orderCount: number }).orderCount, 0);
+    const cached = await httpRequest(`${svc.url}/users/${user.id}/summary`);
+    assert.equal(cached.headers.get('x-cache'), 'HIT');
+
+    const publisher = new CacheEventPublisher(redis, { keyPrefix: svc.keyPrefix, streamMaxLength: 1_000 });
+    const placedAt = new Date();
+    const event = { type: ORDER_CREATED, payload: { orderId: 1, userId: user.id, totalCents: 1_999, createdAt: placedAt.toISOString(), items: [] } };
+    const { event: sent } = await publisher.publish<OrderCreatedPayload>(EVENT_STREAMS.orders, event);
+    const deadline = Date.now() + 1_000;
+    let summary: { orderCount: number; lastOrderAt: string | null } | undefined;
+    while (Date.now() < deadline) {
+      summary = (await httpRequest(`${svc.url}/users/${user.id}/summary`)).json as typeof summary;
+      if (summary?.orderCount === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(summary?.orderCount, 1, 'the order shows within 1 s');
+    assert.equal(summary?.lastOrderAt, placedAt.toISOString());
+
+    // the same event delivered again (at-least-once) is not counted twice
+    await publisher.publish<OrderCreatedPayload>(EVENT_STREAMS.orders, { ...event, id: sent.id });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(((await httpRequest(`${svc.url}/users/${user.id}/summary`)).json as { orderCount: number }).orderCount, 1);
+  });
+
+  it('reads profile and order figures of a summary with one MGET of one hash slot', async () => {
+    const user = await createUser('Eve');
+    await httpRequest(`${svc.url}/users/${user.id}/summary`);
+    const monitor = await redis.monitor();
+    const commands: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.some((arg) => arg.includes(`user:{${user.id}}`))) commands.push(args);
+    });
+    const response = await httpRequest(`${svc.url}/users/${user.id}/summary`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    monitor.disconnect();
+    assert.equal(response.headers.get('x-cache'), 'HIT');
+    assert.deepEqual(commands.map((args) => args[0].toLowerCase()), ['mget']);
+    assert.deepEqual(commands[0].slice(1), [`${svc.keyPrefix}users:user:{${user.id}}:profile`, `${svc.keyPrefix}users:user:{${user.id}}:orders`]);
   });
 });

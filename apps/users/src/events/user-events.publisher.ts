@@ -1,16 +1,13 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CacheEventPublisher, CACHING_OPTIONS, type CachingModuleOptions, REDIS_CLIENT, type RedisClient } from '@app/caching';
+import { Injectable, Logger } from '@nestjs/common';
+import { CacheEventPublisher } from '@app/caching';
 import { EVENT_STREAMS, type UserChangedPayload, type UserEventType } from '@app/contracts';
 
 /** Publishes user changes to the users stream (bounded with `MAXLEN ~`), for the dashboard and other services. */
 @Injectable()
 export class UserEventsPublisher {
   private readonly logger = new Logger(UserEventsPublisher.name);
-  private readonly publisher: CacheEventPublisher;
 
-  constructor(@Inject(REDIS_CLIENT) redis: RedisClient, @Inject(CACHING_OPTIONS) options: CachingModuleOptions) {
-    this.publisher = new CacheEventPublisher(redis, { keyPrefix: options.keyPrefix, streamMaxLength: 10_000 });
-  }
+  constructor(private readonly publisher: CacheEventPublisher) {}
 
   /** After the commit. A failed publish is logged, not thrown: the write succeeded, and consumers' caches expire by TTL. */
   async changed(type: UserEventType, id: number): Promise<void> {
