@@ -38,3 +38,4 @@ export { WriteBehindMonitor } from './write-behind/write-behind.monitor.js';
 export { WRITE_BEHIND_DEFAULTS, type WriteBehindConsumerOptions } from './write-behind/write-behind.options.js';
 export { WriteBehindQueue } from './write-behind/write-behind.queue.js';
 export { isTransientDatabaseError } from './write-behind/write-behind.transient.js';
+export { dailyVisitorsKey, mergedVisitorsKey, utcDay, utcDaysEndingOn, VISITORS_HASH_TAG } from './keys/visitors.key.js';
