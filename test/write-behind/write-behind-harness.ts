@@ -71,6 +71,7 @@ export class WriteBehindHarness {
     const namespace = uniqueNamespace();
     const redis = createRedisClient({ redisUrl: url, commandTimeoutMs: 1_000, ...namespace });
     const raw = new Redis(url);
+    raw.on('error', () => undefined); // a test may crash its private server
     await Promise.all([waitReady(redis), waitReady(raw)]);
     const h = new WriteBehindHarness(dataSource, redis, raw, url, namespace);
     await dataSource.query(`CREATE SCHEMA ${h.schema}; CREATE TABLE ${h.schema}.counters (key text PRIMARY KEY, total bigint NOT NULL)`);

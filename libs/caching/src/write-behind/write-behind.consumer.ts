@@ -110,8 +110,8 @@ export class WriteBehindConsumer<T = unknown> implements OnApplicationBootstrap,
 
   /** Length, pending, undelivered, ages and last flush of this topic. */
   async stats(): Promise<WriteBehindStats> {
-    const { trimBelowId: _, ...figures } = await this.stream.figures();
-    return { topic: this.topic, ...figures, lastFlushAt: this.lastFlushAt };
+    const { length, pending, undelivered, oldestPendingAgeMs, lagMs } = await this.stream.figures();
+    return { topic: this.topic, length, pending, undelivered, oldestPendingAgeMs, lagMs, lastFlushAt: this.lastFlushAt };
   }
 
   private async run(): Promise<void> {

@@ -24,15 +24,29 @@ export class WriteBehindQueue {
 
   /** Appends one JSON-serializable payload; resolves with its entry id once Redis has it. */
   async enqueue(topic: string, payload: unknown): Promise<string> {
-    const { stream } = writeBehindKeys(this.namespace, topic);
-    const body = JSON.stringify(payload);
-    if (body === undefined) throw new TypeError(`write-behind payload for "${topic}" is not JSON-serializable`);
+    const { stream, fields } = this.entryFor(topic, payload);
     try {
-      const id = await this.redis.xadd(stream, '*', PAYLOAD_FIELD, body);
+      const id = await this.redis.xadd(stream, '*', ...fields);
       if (!id) throw new Error('XADD returned no id');
       return id;
     } catch (cause) {
       throw new WriteBehindUnavailableError(topic, { cause });
     }
+  }
+
+  /**
+   * The stream key and fields of an entry, for producers that append it in the same round
+   * trip as their own commands: `XADD <stream> * ...fields` in a MULTI, or inside a Lua
+   * script. On a Redis Cluster their other keys must carry the `{<topic>}` hash tag too.
+   *
+   * @example
+   * const { stream, fields } = queue.entryFor('views', { productId: 42 });
+   * await redis.multi().zincrby(trendingKey, 1, '42').xadd(stream, '*', ...fields).exec();
+   */
+  entryFor(topic: string, payload: unknown): { stream: string; fields: [string, string] } {
+    const { stream } = writeBehindKeys(this.namespace, topic);
+    const body = JSON.stringify(payload);
+    if (body === undefined) throw new TypeError(`write-behind payload for "${topic}" is not JSON-serializable`);
+    return { stream, fields: [PAYLOAD_FIELD, body] };
   }
 }
