@@ -95,8 +95,13 @@ export const DASHBOARD_JS = String.raw`'use strict';
     var offset = HISTORY - history.length;
     services.forEach(function (s) {
       var points = [];
-      history.forEach(function (p, i) { if (p[key][s] !== undefined) points.push(xOf(offset + i).toFixed(1) + ',' + yOf(p[key][s]).toFixed(1)); });
-      if (points.length) nodes.push(svgEl('polyline', { points: points.join(' '), stroke: COLORS[s], 'data-service': s }));
+      history.forEach(function (p, i) {
+        if (p[key][s] === undefined) return;
+        var x = xOf(offset + i).toFixed(1), y = yOf(p[key][s]).toFixed(1);
+        points.push(x + ',' + y);
+        nodes.push(svgEl('circle', { cx: x, cy: y, r: 2.5, fill: COLORS[s], 'data-service': s }));
+      });
+      if (points.length > 1) nodes.push(svgEl('polyline', { points: points.join(' '), stroke: COLORS[s], 'data-service': s }));
     });
     replace(svg, nodes);
     replace(legend, services.map(function (s) {
