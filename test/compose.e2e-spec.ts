@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { parseEnv, SERVICE_DEFAULT_PORTS, type ServiceName } from '@app/platform';
 import { parseSeedScale } from '../scripts/seed/seed.scale.js';
+import { DASHBOARD_ENV_NAMES, parseDashboardEnv } from '../apps/dashboard/src/dashboard.config.js';
 
 // `docker compose config` cannot run without Docker; these checks read the files the way compose would.
 const repoRoot = new URL('../../', import.meta.url);
@@ -59,8 +60,12 @@ const appServices = services.flatMap(([composeName, service]) => {
   return match ? [{ composeName, service, app: match[1] as ServiceName }] : [];
 });
 
+/** The dashboard also reads its own variables (the other services' URLs, stats timings). */
+const acceptedNamesOf = (app: ServiceName): Set<string> =>
+  app === 'dashboard' ? new Set([...acceptedNames, ...DASHBOARD_ENV_NAMES]) : acceptedNames;
+
 function hostsNamedIn(env: Record<string, string>): string[] {
-  const urls = [env.DATABASE_URL, env.REDIS_URL].filter(Boolean).map((url) => new URL(url).hostname);
+  const urls = [env.DATABASE_URL, env.REDIS_URL, env.USERS_URL, env.CATALOG_URL].filter(Boolean).map((url) => new URL(url).hostname);
   const nodes = (env.REDIS_CLUSTER_NODES ?? '').split(',').filter(Boolean).map((node) => node.split(':')[0]);
   return [...urls, ...nodes];
 }
@@ -79,7 +84,7 @@ describe('docker-compose.yml', () => {
       const env = environmentOf(service);
 
       it('sets only variables parseEnv reads', () => {
-        assert.deepEqual(Object.keys(env).filter((name) => !acceptedNames.has(name)), []);
+        assert.deepEqual(Object.keys(env).filter((name) => !acceptedNamesOf(app).has(name)), []);
       });
 
       it('passes parseEnv, listening on all interfaces at the default port', () => {
@@ -87,6 +92,7 @@ describe('docker-compose.yml', () => {
         assert.equal(config.port, SERVICE_DEFAULT_PORTS[app]);
         assert.equal(config.host, '0.0.0.0');
         assert.equal(Boolean(config.redisClusterNodes), service.profiles?.includes('cluster') ?? false);
+        if (app === 'dashboard') parseDashboardEnv(env);
       });
 
       it('publishes the port it listens on, at the same number outside the cluster profile', () => {
@@ -119,6 +125,38 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(Object.keys(env).sort(), ['DATABASE_URL', 'SEED_SCALE']);
     assert.equal(parseSeedScale(env.SEED_SCALE), 1);
     assert.equal(parseEnv(env, 'users').databaseUrl, environmentOf(compose.services.users).DATABASE_URL);
+  });
+
+  describe('observability profile', () => {
+    const prometheusConfig = parse(readRepoFile('ops/prometheus/prometheus.yml')) as {
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+
+    it('runs Prometheus and Grafana only in the observability profile, on the loopback interface', () => {
+      for (const name of ['prometheus', 'grafana']) {
+        assert.deepEqual(compose.services[name].profiles, ['observability']);
+        for (const port of compose.services[name].ports ?? []) assert.match(port, /^127\.0\.0\.1:/);
+      }
+    });
+
+    it('scrapes every service of the default profile at its compose name and port', () => {
+      const targets = prometheusConfig.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets)).sort();
+      const expected = appServices.filter(({ service }) => !service.profiles).map(({ composeName, app }) => `${composeName}:${SERVICE_DEFAULT_PORTS[app]}`).sort();
+      assert.deepEqual(targets, expected);
+    });
+
+    it('provisions a Grafana datasource at the Prometheus service, and a dashboard that queries it', () => {
+      const datasource = (parse(readRepoFile('ops/grafana/provisioning/datasources/prometheus.yml')) as { datasources: { uid: string; url: string }[] }).datasources[0];
+      assert.equal(new URL(datasource.url).hostname, 'prometheus');
+      const dashboard = JSON.parse(readRepoFile('ops/grafana/dashboards/cache.json')) as { panels: { datasource: { uid: string }; targets: { expr: string }[] }[] };
+      assert.ok(dashboard.panels.length > 0);
+      for (const panel of dashboard.panels) {
+        assert.equal(panel.datasource.uid, datasource.uid);
+        assert.ok(panel.targets.every((target) => target.expr.length > 0));
+      }
+      const mounts = (compose.services.grafana as { volumes?: string[] }).volumes ?? [];
+      for (const folder of ['./ops/grafana/provisioning', './ops/grafana/dashboards']) assert.ok(mounts.some((m) => m.startsWith(`${folder}:`)), `grafana mounts ${folder}`);
+    });
   });
 
   it('waits only on health checks that exist', () => {
