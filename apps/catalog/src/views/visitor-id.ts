@@ -1,0 +1,14 @@
+import { BadRequestException } from '@nestjs/common';
+
+const VISITOR_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The header a client may send to be counted as one visitor across addresses (a cookie id, a device id). */
+export const VISITOR_ID_HEADER = 'x-visitor-id';
+
+/** The visitor to count: the header when sent (validated), otherwise the client address. */
+export function visitorIdOf(header: string | string[] | undefined, ip: string | undefined): string {
+  if (header === undefined) return `ip:${ip ?? 'unknown'}`;
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!VISITOR_ID.test(value)) throw new BadRequestException(`${VISITOR_ID_HEADER} must be 1-64 letters, digits, dashes or underscores`);
+  return `id:${value}`;
+}
