@@ -39,6 +39,7 @@ describe('CacheEngine on a real Redis', () => {
     assert.equal(calls, 1);
     assert.ok(results.every((value) => value === 'filled'));
     assert.equal(await counterValue(h.metrics, 'cache_coalesced_waits_total'), 999);
+    assert.equal(await counterValue(h.metrics, 'cache_reads_total', { outcome: 'miss', namespace: `${h.options.keyPrefix}${h.options.service}:cold` }), 1_000);
   });
 
   it('does not let a fill that started before a write-through overwrite the newer value (stale-set guard)', async () => {

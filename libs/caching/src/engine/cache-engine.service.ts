@@ -82,8 +82,14 @@ export class CacheEngine implements BeforeApplicationShutdown {
   fetch<T>(key: string, factory: CacheFactory<T>, options: GetOrSetOptions): Promise<CacheRead<T>> {
     this.frequency.record(key);
     const { promise, joined } = this.reads.run(key, () => this.lookup(key, factory as CacheFactory<unknown>, options));
-    if (joined) this.metrics.coalesced.inc({ namespace: namespaceOf(key) });
-    return promise as Promise<CacheRead<T>>;
+    if (!joined) return promise as Promise<CacheRead<T>>;
+    // A caller served by another caller's read is a read too, with that read's outcome (as its X-Cache says).
+    const namespace = namespaceOf(key);
+    this.metrics.coalesced.inc({ namespace });
+    return promise.then((read) => {
+      this.metrics.reads.inc({ namespace, outcome: read.outcome });
+      return read as CacheRead<T>;
+    });
   }
 
   /** A cached value without a factory: fresh, or stale within grace; `undefined` when there is none. */
