@@ -38,4 +38,22 @@ export { WriteBehindMonitor } from './write-behind/write-behind.monitor.js';
 export { WRITE_BEHIND_DEFAULTS, type WriteBehindConsumerOptions } from './write-behind/write-behind.options.js';
 export { WriteBehindQueue } from './write-behind/write-behind.queue.js';
 export { isTransientDatabaseError } from './write-behind/write-behind.transient.js';
+export { deadLetterStreamKey, eventStreamKey } from './keys/event-stream.key.js';
+export type { CacheEvent, CacheEventInput } from './invalidation/cache-event.envelope.js';
+export { CacheEventPublisher, type CacheEventPublisherSettings } from './invalidation/cache-event.publisher.js';
+export { CacheEventConsumer } from './invalidation/cache-event.consumer.js';
+export type {
+  CacheEventConsumerOptions,
+  CacheEventConsumerStats,
+  CacheEventContext,
+  CacheEventHandler,
+} from './invalidation/cache-event-consumer.options.js';
+export { CacheEventConsumers } from './invalidation/cache-event-consumers.service.js';
+export { PgChangeListener } from './invalidation/pg-change.listener.js';
+export type { PgChangeListenerOptions, TableChange, TableChangeHandler } from './invalidation/pg-change.listener.options.js';
+export { PgChangeListeners } from './invalidation/pg-change-listeners.service.js';
+export { cdcChangelogSql, cdcTriggerSql, type CdcTriggerDefinition, type MigrationSql } from './invalidation/cdc.migration-sql.js';
+export { InvalidationMetrics, type InvalidationOutcome } from './invalidation/invalidation.metrics.js';
+export { InvalidationModule } from './invalidation/invalidation.module.js';
+export type { InvalidationModuleOptions } from './invalidation/invalidation.options.js';
 export { dailyVisitorsKey, mergedVisitorsKey, utcDay, utcDaysEndingOn, VISITORS_HASH_TAG } from './keys/visitors.key.js';

@@ -1,4 +1,5 @@
 import { CreateCatalogSchema1732300000100 } from './migrations/1732300000100-create-catalog-schema.js';
+import { ProductsCacheInvalidation1732300000200 } from './migrations/1732300000200-products-cache-invalidation.js';
 
 /** The catalog schema's migrations, in order; applied at boot and by `npm run migrate`. */
-export const CATALOG_MIGRATIONS = [CreateCatalogSchema1732300000100];
+export const CATALOG_MIGRATIONS = [CreateCatalogSchema1732300000100, ProductsCacheInvalidation1732300000200];

@@ -12,6 +12,8 @@ export class InvalidationMetrics {
   readonly consumerPending: Gauge<'stream' | 'group'>;
   readonly consumerLag: Gauge<'stream' | 'group'>;
   private readonly consumers = new Set<StatsSource>();
+  /** One XINFO round per scrape, shared by both gauges (the registry collects them concurrently). */
+  private inFlight: Promise<CacheEventConsumerStats[]> | undefined;
 
   constructor(registry: Registry) {
     this.events = new Counter({
@@ -25,14 +27,20 @@ export class InvalidationMetrics {
       help: 'Entries delivered to a consumer group and not yet acknowledged',
       labelNames: ['stream', 'group'] as const,
       registers: [registry],
-      // Sets the lag gauge too: the registry collects metrics in registration order.
-      collect: () => this.collectConsumers(),
+      collect: async () => {
+        this.consumerPending.reset();
+        for (const s of await this.consumerStats()) this.consumerPending.set({ stream: s.stream, group: s.group }, s.pending);
+      },
     });
     this.consumerLag = new Gauge({
       name: 'cache_event_consumer_lag',
       help: 'Entries in the stream not yet delivered to the consumer group',
       labelNames: ['stream', 'group'] as const,
       registers: [registry],
+      collect: async () => {
+        this.consumerLag.reset();
+        for (const s of await this.consumerStats()) if (s.lag !== null) this.consumerLag.set({ stream: s.stream, group: s.group }, s.lag);
+      },
     });
   }
 
@@ -42,14 +50,10 @@ export class InvalidationMetrics {
     return () => this.consumers.delete(stats);
   }
 
-  private async collectConsumers(): Promise<void> {
-    const all = await Promise.all([...this.consumers].map((stats) => stats().catch(() => undefined)));
-    this.consumerPending.reset();
-    this.consumerLag.reset();
-    for (const s of all) {
-      if (!s) continue;
-      this.consumerPending.set({ stream: s.stream, group: s.group }, s.pending);
-      if (s.lag !== null) this.consumerLag.set({ stream: s.stream, group: s.group }, s.lag);
-    }
+  private consumerStats(): Promise<CacheEventConsumerStats[]> {
+    this.inFlight ??= Promise.all([...this.consumers].map((stats) => stats().catch(() => undefined)))
+      .then((all) => all.filter((s) => s !== undefined))
+      .finally(() => (this.inFlight = undefined));
+    return this.inFlight;
   }
 }
