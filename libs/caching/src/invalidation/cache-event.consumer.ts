@@ -17,6 +17,7 @@ type Entry = [id: string, fields: string[] | null];
 type ReadReply = [stream: string, entries: Entry[]][] | null;
 
 const MAX_BACKOFF_MS = 2_000;
+const GROUP_CREATE_WAIT_MS = 2_000;
 /** A blocking read that has not answered `blockMs` + this is on a dead connection. */
 const READ_WATCHDOG_GRACE_MS = 5_000;
 
@@ -67,7 +68,16 @@ export class CacheEventConsumer {
     if (this.loop) return;
     this.blocking = duplicateForBlocking(this.redis);
     this.blocking.on('error', () => undefined); // the loop logs failures once per burst
-    await this.ensureGroup().catch((error: Error) => this.logBurst('cannot create the consumer group yet', error));
+    // On the blocking connection, which queues until connected: the group exists before the first
+    // read even when the app boots before Redis answers. Waits briefly, so a Redis outage never holds up boot.
+    const created = this.ensureGroup(this.blocking).then(
+      () => true,
+      (error: Error) => {
+        this.logBurst('cannot create the consumer group yet', error);
+        return false;
+      },
+    );
+    await Promise.race([created, sleep(GROUP_CREATE_WAIT_MS, false, { ref: false })]);
     this.loop = this.run();
   }
 
@@ -124,9 +134,9 @@ export class CacheEventConsumer {
     }
   }
 
-  private async ensureGroup(): Promise<void> {
+  private async ensureGroup(redis: RedisClient = this.redis): Promise<void> {
     try {
-      await this.redis.xgroup('CREATE', this.streamKey, this.settings.group, this.settings.startId, 'MKSTREAM');
+      await redis.xgroup('CREATE', this.streamKey, this.settings.group, this.settings.startId, 'MKSTREAM');
     } catch (error) {
       if (!(error as Error).message.includes('BUSYGROUP')) throw error;
     }

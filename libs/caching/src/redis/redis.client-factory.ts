@@ -45,7 +45,13 @@ export function createRedisClient(options: CachingModuleOptions): RedisClient {
 
 /** A second connection with the same settings, for blocking reads and subscribers. */
 export function duplicateForBlocking(client: RedisClient): RedisClient {
-  if (client instanceof Cluster) return client.duplicate();
+  // Blocking reads (XREADGROUP BLOCK) outlive any command timeout, and may wait for the connection.
+  if (client instanceof Cluster) {
+    return client.duplicate(undefined, {
+      enableOfflineQueue: true,
+      redisOptions: { ...client.options.redisOptions, commandTimeout: undefined },
+    });
+  }
   return client.duplicate({ commandTimeout: undefined, enableOfflineQueue: true });
 }
 
