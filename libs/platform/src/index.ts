@@ -18,3 +18,5 @@ export { PlatformModule, type PlatformModuleOptions } from './platform.module.js
 export { ParseIdPipe } from './http/parse-id.pipe.js';
 export { runMigrationsLocked } from './database/migrations.runner.js';
 export { QueryCountingLogger } from './database/query-counting.logger.js';
+export { PageQuery } from './http/page.query.js';
+export { Trim } from './http/trim.transform.js';

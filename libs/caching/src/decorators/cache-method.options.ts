@@ -9,17 +9,17 @@ export interface CacheCallContext<Args extends unknown[] = unknown[], Result = u
 }
 
 /** `@Cacheable`: cache-aside / read-through around a method. */
-export interface CacheableOptions<Args extends unknown[] = any[]> extends GetOrSetOptions {
+export interface CacheableOptions<Args extends unknown[] = unknown[]> extends GetOrSetOptions {
   key: (call: CacheCallContext<Args>) => string;
 }
 
 /** `@CachePut`: write-through: after the method resolves, its result becomes the cached value. */
-export interface CachePutOptions<Args extends unknown[] = any[], Result = any> extends Pick<GetOrSetOptions, 'ttlMs' | 'jitter' | 'graceMs' | 'tags'> {
+export interface CachePutOptions<Args extends unknown[] = unknown[], Result = unknown> extends Pick<GetOrSetOptions, 'ttlMs' | 'jitter' | 'graceMs' | 'tags'> {
   key: (call: Required<CacheCallContext<Args, Result>>) => string;
 }
 
 /** `@CacheEvict`: after the method resolves, invalidate keys, tags and generations. */
-export interface CacheEvictOptions<Args extends unknown[] = any[], Result = any> {
+export interface CacheEvictOptions<Args extends unknown[] = unknown[], Result = unknown> {
   keys?: (call: Required<CacheCallContext<Args, Result>>) => string[];
   tags?: (call: Required<CacheCallContext<Args, Result>>) => string[];
   generations?: string[];

@@ -1,4 +1,4 @@
-import { type ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
 
 /**
  * Nest's ValidationPipe with `transform: true` also converts primitive route parameters by
@@ -6,7 +6,7 @@ import { type ArgumentMetadata, ValidationPipe } from '@nestjs/common';
  * Here primitives stay as sent, so `ParseIdPipe` judges the raw text; DTOs still transform.
  */
 export class StrictValidationPipe extends ValidationPipe {
-  protected override transformPrimitive(value: unknown, _metadata: ArgumentMetadata): unknown {
+  protected override transformPrimitive(value: unknown): unknown {
     return value;
   }
 }

@@ -1,8 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Trim } from '@app/platform';
 import { IsInt, IsNotEmpty, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-
-export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /** Categories are keys and tags: a short slug. */
 export const CATEGORY = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -11,20 +9,20 @@ export const MAX_STOCK = 1_000_000_000;
 
 export class CreateProductDto {
   @ApiProperty({ example: 'SKU-000042', maxLength: 64 })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'sku must be 1-64 letters, digits, dots, dashes or underscores' })
   sku!: string;
 
   @ApiProperty({ example: 'Walnut desk', maxLength: 200 })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name!: string;
 
   @ApiProperty({ example: 'furniture' })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Matches(CATEGORY, { message: 'category must be a lower-case slug (a-z, 0-9, dashes), at most 64 characters' })
   category!: string;

@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Trim } from '@app/platform';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { CATEGORY, MAX_PRICE_CENTS, trim } from './create-product.dto.js';
+import { CATEGORY, MAX_PRICE_CENTS } from './create-product.dto.js';
 
 /** What PUT may change. Stock moves only through `PATCH /products/:id/stock` and orders, which keep the Redis-side stock in step. */
 export class UpdateProductDto {
   @ApiPropertyOptional({ example: 'Walnut desk, large', maxLength: 200 })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -15,7 +15,7 @@ export class UpdateProductDto {
 
   @ApiPropertyOptional({ example: 'office' })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Matches(CATEGORY, { message: 'category must be a lower-case slug (a-z, 0-9, dashes), at most 64 characters' })
   category?: string;

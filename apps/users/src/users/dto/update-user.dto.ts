@@ -1,13 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Trim } from '@app/platform';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ example: 'Ada King', maxLength: 200 })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -15,7 +13,7 @@ export class UpdateUserDto {
 
   @ApiPropertyOptional({ example: 'ada.king@example.com', maxLength: 254 })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MaxLength(254)
   @IsEmail({}, { message: 'email must be a valid email address' })
