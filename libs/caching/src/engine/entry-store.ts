@@ -5,7 +5,7 @@ import { Cluster, type Redis } from 'ioredis';
 import type { CacheMetrics } from '../metrics/cache.metrics.js';
 import type { RedisClient } from '../redis/redis.client-factory.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
-import { type CacheEntry, decodeEntry, encodeEntryBody, TOMBSTONE_BODY } from '../serialization/cache-entry.codec.js';
+import { type CacheEntry, decodeEntry, encodeEntryBody, generationOf, TOMBSTONE_BODY } from '../serialization/cache-entry.codec.js';
 import { BUMP_AND_SET, RELEASE_LOCK, SET_IF_GENERATION, TAG_ADD } from './entry-store.lua.js';
 import { namespaceOf } from './namespace-of.js';
 
@@ -79,12 +79,18 @@ export class EntryStore {
     }
   }
 
-  /** One GET: value, times and generation together. A corrupt entry reads as absent (generation 0). */
+  /**
+   * One GET: value, times and generation together. A corrupt entry reads as a tombstone at the
+   * generation Lua sees in it: nothing to serve, and the next fill overwrites it.
+   */
   async read<T>(key: string): Promise<Maybe<CacheEntry<T> | undefined>> {
     const raw = await this.call('get', key, () => this.redis.get(key));
     if (raw === UNAVAILABLE) return UNAVAILABLE;
     const entry = decodeEntry<T>(raw);
-    if (raw !== null && entry === undefined) this.metrics.errors.inc({ namespace: namespaceOf(key), operation: 'decode' });
+    if (raw !== null && entry === undefined) {
+      this.metrics.errors.inc({ namespace: namespaceOf(key), operation: 'decode' });
+      return { kind: 'tombstone', generation: generationOf(raw) };
+    }
     return entry;
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeEntry, encodeEntryBody } from './cache-entry.codec.js';
+import { decodeEntry, encodeEntryBody, generationOf } from './cache-entry.codec.js';
 
 const times = { freshUntilMs: 2_000, staleUntilMs: 3_000, computeMs: 12 };
 
@@ -34,6 +34,13 @@ describe('cache entry codec', () => {
     for (const raw of ['', 'garbage', '|{}', 'x|{}', '1|{not json', '1|[1,2]', '1|null', '1|{"v":1}', '99999999999999999999|{}', '\u0000\u0001']) {
       assert.equal(decodeEntry(raw), undefined, raw);
     }
+  });
+
+  it('reads the generation of corrupt bytes as Lua does, so a fill can overwrite them', () => {
+    assert.equal(generationOf('7|{"v":{"id":'), 7);
+    assert.equal(generationOf('3|[1,2,3]'), 3);
+    assert.equal(generationOf('garbage'), 0);
+    assert.equal(generationOf('x7|{}'), 0);
   });
 
   it('reads a tombstone as the generation only', () => {

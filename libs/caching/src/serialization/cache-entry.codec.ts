@@ -68,3 +68,13 @@ export function decodeEntry<T>(raw: string | null | undefined): CacheEntry<T> | 
   if (!Object.hasOwn(body, 'v')) return undefined;
   return { kind: 'value', value: body.v as T, ...times };
 }
+
+/**
+ * The generation Lua reads from any stored bytes (`^(%d+)|`, else 0), also for an entry
+ * {@link decodeEntry} rejects: a fill must write against it, or a corrupt value with a
+ * generation prefix would never be overwritten.
+ */
+export function generationOf(raw: string): number {
+  const match = /^(\d+)\|/.exec(raw);
+  return match ? Number(match[1]) : 0;
+}
