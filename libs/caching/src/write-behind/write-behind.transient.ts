@@ -1,7 +1,7 @@
 /** SQLSTATE classes of failures that are not the data's fault: connection, rollback (deadlock, serialization), resources, operator intervention. */
 const TRANSIENT_SQLSTATE_CLASSES = new Set(['08', '40', '53', '57']);
 const TRANSIENT_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
-const TRANSIENT_MESSAGE = /connection terminated|connection timeout|timeout exceeded when trying to connect|client has encountered a connection error/i;
+const TRANSIENT_MESSAGE = /connection terminated|connection timeout|timeout exceeded when trying to connect|client has encountered a connection error|query read timeout/i;
 
 /**
  * True for a Postgres (TypeORM / pg) error worth retrying as is: the database is

@@ -8,13 +8,17 @@ import {
 } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { QueryFailedError } from 'typeorm';
+import { CacheFactoryTimeoutError } from '@app/caching';
 
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
 const CHECK_VIOLATION = '23514';
 const QUERY_CANCELED = '57014';
 
-/** Postgres errors a client can act on become 4xx; an unreachable or saturated database becomes 503. */
+/**
+ * Postgres errors a client can act on become 4xx; an unreachable, saturated or silent database
+ * becomes 503 (a query past its client-side timeout, a cache fill past its hard timeout).
+ */
 export function httpStatusOfDatabaseError(error: unknown): { status: number; message: string } | undefined {
   const code = (error as { code?: string } | undefined)?.code;
   const text = (error as Error | undefined)?.message ?? '';
@@ -23,6 +27,9 @@ export function httpStatusOfDatabaseError(error: unknown): { status: number; mes
     if (code === FOREIGN_KEY_VIOLATION) return { status: HttpStatus.CONFLICT, message: 'refers to a missing record' };
     if (code === CHECK_VIOLATION) return { status: HttpStatus.CONFLICT, message: 'violates a constraint' };
     if (code === QUERY_CANCELED) return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'database timed out' };
+  }
+  if (error instanceof CacheFactoryTimeoutError || /Query read timeout/.test(text)) {
+    return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'database timed out' };
   }
   if (
     /timeout exceeded when trying to connect|Connection terminated|ECONNREFUSED|ECONNRESET|ETIMEDOUT|connect EHOSTUNREACH|the database system is (starting up|shutting down)/i.test(
