@@ -21,6 +21,13 @@ describe('planServices', () => {
     assert.deepEqual(plans.map((plan) => plan.config.port), [4001, 3002, 4003]);
   });
 
+  it('points the dashboard at the ports users and catalog really got, unless USERS_URL / CATALOG_URL are set', () => {
+    const dashboard = planServices({ USERS_PORT: '4001', CATALOG_PORT: '4002' })[2];
+    assert.equal(dashboard.env.USERS_URL, 'http://127.0.0.1:4001');
+    assert.equal(dashboard.env.CATALOG_URL, 'http://127.0.0.1:4002');
+    assert.equal(planServices({ USERS_URL: 'http://users.internal:80' })[2].env.USERS_URL, 'http://users.internal:80');
+  });
+
   it('shows a wildcard bind address as 127.0.0.1 and keeps a named host', () => {
     assert.equal(planServices({ HOST: '0.0.0.0' })[0].baseUrl, 'http://127.0.0.1:3001');
     assert.equal(planServices({ HOST: 'localhost' })[0].baseUrl, 'http://localhost:3001');

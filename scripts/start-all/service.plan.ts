@@ -17,7 +17,7 @@ export const portVariable = (service: ServiceName) => `${service.toUpperCase()}_
  * `npm start` with one line instead of one dead child. Throws `ConfigValidationError`.
  */
 export function planServices(env: NodeJS.ProcessEnv): ServicePlan[] {
-  return (Object.keys(SERVICE_DEFAULT_PORTS) as ServiceName[]).map((name) => {
+  const plans = (Object.keys(SERVICE_DEFAULT_PORTS) as ServiceName[]).map((name) => {
     const port = env[portVariable(name)];
     const serviceEnv: NodeJS.ProcessEnv = { ...env, PORT: port ?? String(SERVICE_DEFAULT_PORTS[name]) };
     let config: PlatformConfig;
@@ -30,6 +30,11 @@ export function planServices(env: NodeJS.ProcessEnv): ServicePlan[] {
     }
     return { name, config, env: serviceEnv, baseUrl: `http://${browsableHost(config.host)}:${config.port}` };
   });
+  // The dashboard reads the others' /metrics: point it at the ports they really got, unless told otherwise.
+  const urlOf = (name: ServiceName) => plans.find((plan) => plan.name === name)!.baseUrl;
+  const dashboard = plans.find((plan) => plan.name === 'dashboard')!;
+  dashboard.env = { USERS_URL: urlOf('users'), CATALOG_URL: urlOf('catalog'), ...dashboard.env };
+  return plans;
 }
 
 function browsableHost(host: string): string {
