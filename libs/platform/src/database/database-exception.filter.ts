@@ -14,6 +14,7 @@ const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
 const CHECK_VIOLATION = '23514';
 const QUERY_CANCELED = '57014';
+const CHARACTER_NOT_IN_REPERTOIRE = '22021';
 
 /**
  * Postgres errors a client can act on become 4xx; an unreachable, saturated or silent database
@@ -26,6 +27,8 @@ export function httpStatusOfDatabaseError(error: unknown): { status: number; mes
     if (code === UNIQUE_VIOLATION) return { status: HttpStatus.CONFLICT, message: 'already exists' };
     if (code === FOREIGN_KEY_VIOLATION) return { status: HttpStatus.CONFLICT, message: 'refers to a missing record' };
     if (code === CHECK_VIOLATION) return { status: HttpStatus.CONFLICT, message: 'violates a constraint' };
+    // A NUL character (valid JSON, valid in a JS string) is the one text Postgres cannot store.
+    if (code === CHARACTER_NOT_IN_REPERTOIRE) return { status: HttpStatus.BAD_REQUEST, message: 'text must not contain NUL (\\u0000) characters' };
     if (code === QUERY_CANCELED) return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'database timed out' };
   }
   if (error instanceof CacheFactoryTimeoutError || /Query read timeout/.test(text)) {
