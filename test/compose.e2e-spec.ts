@@ -168,10 +168,11 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('caps Redis at 256 MB with allkeys-lru eviction', () => {
+  it('caps Redis at 256 MB, evicting only keys with a TTL, and keeps an append-only file for the write-behind streams', () => {
     const command = compose.services.redis.command!.join(' ');
     assert.match(command, /--maxmemory 256mb/);
-    assert.match(command, /--maxmemory-policy allkeys-lru/);
+    assert.match(command, /--maxmemory-policy volatile-lru/);
+    assert.match(command, /--appendonly yes --appendfsync everysec/);
   });
 
   it('builds a six-node cluster with one replica per master, listing every node', () => {

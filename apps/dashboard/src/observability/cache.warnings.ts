@@ -30,7 +30,9 @@ export function cacheWarnings(report: Omit<CacheReport, 'warnings'>): CacheWarni
   for (const node of report.redis.nodes) {
     if (node.evictedKeys > 0) add('warning', 'evictions', `${node.address} evicted ${node.evictedKeys} keys: give Redis more memory or cache less`);
     if (node.maxmemoryPolicy === 'noeviction') {
-      add('warning', 'noeviction', `${node.address} uses maxmemory-policy noeviction: at the memory limit writes fail instead of evicting; allkeys-lru suits a cache`);
+      add('warning', 'noeviction', `${node.address} uses maxmemory-policy noeviction: at the memory limit writes fail instead of evicting; volatile-lru evicts cache entries only`);
+    } else if (node.maxmemoryPolicy.startsWith('allkeys-')) {
+      add('warning', 'allkeys-eviction', `${node.address} uses maxmemory-policy ${node.maxmemoryPolicy}: it may evict write-behind streams, stock counters and sessions; volatile-lru evicts cache entries only`);
     }
     if (node.maxclients > 0 && node.connectedClients >= t.clientsShare * node.maxclients) {
       add('warning', 'clients-near-max', `${node.address} has ${node.connectedClients} of ${node.maxclients} clients: pool connections`);
