@@ -9,6 +9,18 @@ import { MAX_BODY_BYTES } from '../http/http.options.js';
 import { StrictValidationPipe } from '../http/strict-validation.pipe.js';
 import { DatabaseExceptionFilter } from '../database/database-exception.filter.js';
 
+/**
+ * Express's JSON parser keeps `__proto__` and `constructor.prototype` keys that Fastify's
+ * refuses (a 400): this reviver refuses them the same way, so both adapters answer alike and
+ * such keys never reach class-transformer.
+ */
+function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__' || (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype'))) {
+    throw new SyntaxError('Object contains forbidden prototype property');
+  }
+  return value;
+}
+
 export interface ServiceAppOptions {
   adapter: HttpAdapterName;
   title: string;
@@ -29,7 +41,7 @@ export async function createServiceApp(rootModule: IEntryNestModule, options: Se
           logger,
         });
   if (options.adapter === 'express') {
-    (app as NestExpressApplication).useBodyParser('json', { limit: MAX_BODY_BYTES });
+    (app as NestExpressApplication).useBodyParser('json', { limit: MAX_BODY_BYTES, reviver: refusePrototypeKeys });
   }
 
   app.useGlobalPipes(
