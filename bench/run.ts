@@ -66,7 +66,7 @@ export async function runBench(cli: Cli, log: (line: string) => void = (line) =>
   const settings = SETTINGS[cli.mode];
   const selected = cli.ids.length ? SCENARIOS.filter((s) => cli.ids.includes(s.id)) : SCENARIOS;
   const context = await BenchContext.open(settings, log);
-  const run: BenchRun = { settings, machine: await machineInfo(context.databaseUrl), results: [], failures: [], seededMs: context.seededMs };
+  const run: BenchRun = { settings, machine: await machineInfo(context.databaseUrl), results: [], failures: [], seededMs: context.seededMs, rows: context.rows };
   try {
     for (const scenario of selected) {
       log(`${scenario.title} …`);

@@ -7,6 +7,7 @@ import { BenchProductsQuery } from './bench-products.query.js';
 import { BenchViewsFlusher } from './bench-views.flusher.js';
 import { HotKeyController } from './hot-key.controller.js';
 import { SalesAggregate } from './sales.aggregate.js';
+import { StatsQuery } from '../../apps/dashboard/src/stats/stats.query.js';
 import { WriteBehindController } from './write-behind.controller.js';
 
 /**
@@ -23,7 +24,7 @@ export class BenchAppModule {
           WriteBehindModule.forFeature({
             topic: BENCH_VIEWS_TOPIC,
             flusher: BenchViewsFlusher,
-            options: { appliedEntriesTable: 'catalog.applied_stream_entries', batchSize: 1_000, flushIntervalMs: 100 },
+            options: { appliedEntriesTable: 'catalog.applied_stream_entries', batchSize: 5_000, flushIntervalMs: 100 },
             autoStart: options.writeBehind === 'on',
           }),
         ]
@@ -32,7 +33,7 @@ export class BenchAppModule {
       module: BenchAppModule,
       imports: [PlatformModule.forService({ service: 'catalog' }), ...writeBehind],
       controllers: [BenchController, HotKeyController, ...(options.writeBehind !== 'off' ? [WriteBehindController] : [])],
-      providers: [BenchProductsQuery, SalesAggregate],
+      providers: [BenchProductsQuery, SalesAggregate, StatsQuery],
     };
   }
 }

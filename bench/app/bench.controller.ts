@@ -3,10 +3,9 @@ import { CacheInterceptor, CacheTTL } from '@nestjs/cache-manager';
 import { CACHING_OPTIONS, type CachingModuleOptions, HttpCache, HttpCacheInterceptor, REDIS_CLIENT, type RedisClient } from '@app/caching';
 import { ParseIdPipe } from '@app/platform';
 import { type BenchProduct, BenchProductsQuery } from './bench-products.query.js';
-import { SalesAggregate, type SalesStats } from './sales.aggregate.js';
+import { type Stats, StatsQuery } from '../../apps/dashboard/src/stats/stats.query.js';
 
 const PRODUCT_TTL_MS = 3_600_000;
-const STATS_TTL_MS = 600_000;
 
 // What /noop answers: the shape and size of a product, built once.
 const NOOP_BODY: BenchProduct = {
@@ -30,7 +29,7 @@ export class BenchController {
 
   constructor(
     private readonly products: BenchProductsQuery,
-    private readonly sales: SalesAggregate,
+    private readonly stats: StatsQuery,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(CACHING_OPTIONS) options: CachingModuleOptions,
   ) {
@@ -81,16 +80,10 @@ export class BenchController {
     return this.product(id);
   }
 
-  @Get('ours/stats')
-  @UseInterceptors(HttpCacheInterceptor)
-  @HttpCache({ ttlMs: STATS_TTL_MS, lock: true })
-  cachedStats(): Promise<SalesStats> {
-    return this.sales.stats();
-  }
-
+  /** The dashboard's own `/stats` query (users, orders today, revenue month-to-date, best sellers), uncached. */
   @Get('plain/stats')
-  plainStats(): Promise<SalesStats> {
-    return this.sales.stats();
+  plainStats(): Promise<Stats> {
+    return this.stats.compute();
   }
 
   @Get('bench/products/count')

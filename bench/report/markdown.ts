@@ -8,6 +8,7 @@ export interface BenchRun {
   results: ScenarioResult[];
   failures: { id: string; title: string; error: string }[];
   seededMs: number;
+  rows: Record<string, number>;
   chartFile?: string;
 }
 
@@ -50,7 +51,7 @@ export function renderMarkdown(run: BenchRun): string {
     `| Redis | ${machine.redis} (private \`redis-server\` processes, no persistence) |`,
     `| PostgreSQL | ${machine.postgres} |`,
     `| load average (1, 5, 15 min) | before ${machine.loadBefore.join(', ')}; after ${machine.loadAfter?.join(', ') ?? 'n/a'} |`,
-    `| seed | scale ${settings.seedScale} (${settings.seedScale * 100}k users, ${settings.seedScale * 10}k products, ${settings.seedScale}M orders); ${(run.seededMs / 1_000).toFixed(0)} s |`,
+    `| data | ${Object.entries(run.rows).map(([table, n]) => `${n.toLocaleString('en-US')} ${table}`).join(', ')} (\`scripts/seed.ts\`, ${run.seededMs < 0 ? 'a reused database' : `seeded for the run in ${(run.seededMs / 1_000).toFixed(0)} s`}) |`,
     '',
     `Packages: ${Object.entries(machine.packages).map(([name, version]) => `\`${name}\` ${version}`).join(', ')}.`,
     '',

@@ -81,11 +81,13 @@ export const writeBehindScenario: Scenario = {
     const backlog = await maxThroughput(paused.url, { path: path('wb'), method: 'POST', connections: s.connections, durationS: s.roundS });
     accepted += backlog.ok;
     const flushedBefore = await paused.counter('write_behind_entries_flushed_total');
+    const flushSecondsBefore = await paused.counter('write_behind_flush_duration_seconds_sum');
     const drainStartedAt = performance.now();
     if ((await paused.post('/bench/wb/start')) !== 204) throw new Error('could not start the paused consumer');
     if (!Number.isFinite(await drainMs(paused, 120_000))) throw new Error('the backlog did not drain within 120 s');
     const backlogDrainMs = performance.now() - drainStartedAt;
     const flushed = (await paused.counter('write_behind_entries_flushed_total')) - flushedBefore;
+    const flushSeconds = (await paused.counter('write_behind_flush_duration_seconds_sum')) - flushSecondsBefore;
     const flusherRowsPerS = (flushed * 1_000) / backlogDrainMs;
     const perRowUpdatesPerS = spread(syncRps).median;
     const flusherRatio = flusherRowsPerS / perRowUpdatesPerS;
@@ -93,18 +95,30 @@ export const writeBehindScenario: Scenario = {
     serverApplied += await applied(paused);
     const lost = serverApplied - (viewsAfter.views - viewsBefore.views);
     const lag = spread(lagAfterSteady);
-    const failed = [...runs.wb, ...runs.sync, backlog].reduce((n, r) => n + r.failed, 0);
+
+    // The catalog service's own POST /products/:id/views (view count, trending and unique visitors in one
+    // round trip, then write-behind), against the same synchronous UPDATE route.
+    const catalog = await context.service('catalog', redis);
+    const catalogRuns = await interleaved(['catalog', 'sync'] as const, s.rounds, (variant) =>
+      variant === 'catalog'
+        ? maxThroughput(catalog.url, { path: () => `/products/${1 + ((next++ * 7919) % spreadOver)}/views`, method: 'POST', connections: s.connections, durationS: s.roundS })
+        : maxThroughput(paused.url, { path: path('sync'), method: 'POST', connections: s.connections, durationS: s.roundS }),
+    );
+    const catalogRps = catalogRuns.catalog.map((r) => r.rps);
+    const catalogAccepting = pairRatios(catalogRps, catalogRuns.sync.map((r) => r.rps));
+    const failed = [...runs.wb, ...runs.sync, backlog, ...catalogRuns.catalog, ...catalogRuns.sync].reduce((n, r) => n + r.failed, 0);
 
     return {
       id: this.id,
       title: this.title,
       method:
-        `Bench app with the write-behind consumer (batch 1,000, flush interval 100 ms) on a private redis-server; views spread over ${spreadOver} products. ` +
+        `Bench app with the write-behind consumer (batch 5,000, flush interval 100 ms) on a private redis-server; views spread over ${spreadOver} products. ` +
         `Accepted writes/s: ${s.connections} connections, closed loop, ${s.rounds} interleaved rounds of ${s.roundS} s (write-behind 202, synchronous UPDATE 204). ` +
         `Lag: ${Math.min(3, s.rounds)} runs at a fixed ${steadyRate} views/s (half the synchronous capacity) for ${s.roundS} s, then the time until lag, pending and undelivered are all 0 (polled every 20 ms). ` +
         `Flusher capacity: that process stopped (drained), a second one whose consumer has not started accepts a ${s.roundS} s backlog at full speed; ` +
         'its consumer starts and the entries it flushed (server counter) are divided by the time to drain. Per-row UPDATE/s is the synchronous route\'s median. ' +
-        'The flusher folds a batch per product and applies it in one `UPDATE … FROM unnest(…)` in the same transaction as its idempotency ledger.',
+        'The flusher folds a batch per product and applies it in one `UPDATE … FROM unnest(…)` in the same transaction as its idempotency ledger. ' +
+        `Last, the catalog service's own view route (it also bumps trending and unique visitors) runs interleaved with the synchronous route, ${s.rounds} rounds.`,
       tables: [
         {
           columns: ['', 'median (min–max)'],
@@ -112,15 +126,23 @@ export const writeBehindScenario: Scenario = {
             ['write-behind accepted writes/s (202)', fmtSpread(spread(wbRps))],
             ['synchronous UPDATE writes/s (204)', fmtSpread(spread(syncRps))],
             ['accepted ÷ synchronous (median of pair ratios)', fmtSpread(accepting, '×')],
+            ['catalog service POST /products/:id/views accepted/s (202)', fmtSpread(spread(catalogRps))],
+            ['catalog accepted ÷ synchronous (its own interleaved pairs)', fmtSpread(catalogAccepting, '×')],
             ['flusher rows/s (backlog drain)', `${fmt(flusherRowsPerS)} (${flushed.toLocaleString('en-US')} rows in ${fmt(backlogDrainMs)} ms)`],
             ['flusher rows/s ÷ per-row UPDATE/s', `${fmt(flusherRatio)}×`],
+            ['rows per second of flush transaction time (server histogram)', fmt(flushed / flushSeconds)],
             ['time to zero lag after a max-throughput round, ms', fmtSpread(spread(drainAfterBurst))],
             [`time to zero lag after steady ${steadyRate}/s, ms`, fmtSpread(lag)],
           ],
         },
       ],
       targets: [
-        { target: 'accepted writes/s ÷ synchronous UPDATE ≥ 3×', measured: fmtSpread(accepting, '×'), met: accepting.median >= 3 },
+        { target: 'accepted writes/s ÷ synchronous UPDATE ≥ 3× (bench route: XADD only)', measured: fmtSpread(accepting, '×'), met: accepting.median >= 3 },
+        {
+          target: 'accepted writes/s ÷ synchronous UPDATE ≥ 3× (catalog POST /products/:id/views)',
+          measured: fmtSpread(catalogAccepting, '×'),
+          met: catalogAccepting.median >= 3,
+        },
         { target: 'flusher rows/s ÷ per-row updates ≥ 20×', measured: `${fmt(flusherRatio)}×`, met: flusherRatio >= 20 },
         { target: 'lag back to zero within 2 s after steady load', measured: `${fmt(lag.max)} ms (worst of ${lag.values.length})`, met: lag.max <= 2_000 },
       ],
@@ -132,9 +154,10 @@ export const writeBehindScenario: Scenario = {
       ],
       chart: [
         { label: 'write-behind ÷ sync writes/s', ratio: accepting, target: { value: 3, direction: 'min' } },
+        { label: 'catalog views ÷ sync writes/s', ratio: catalogAccepting, target: { value: 3, direction: 'min' } },
         { label: 'flusher rows/s ÷ per-row UPDATE/s', ratio: spread([flusherRatio]), target: { value: 20, direction: 'min' } },
       ],
-      figures: { accepting, flusherRowsPerS, flusherRatio, drainAfterBurst, lagAfterSteady, lost, failed },
+      figures: { accepting, catalogAccepting, flusherRowsPerS, flusherRatio, drainAfterBurst, lagAfterSteady, lost, failed },
     };
   },
 };

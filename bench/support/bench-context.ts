@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { parseEnv } from '@app/platform';
 import { seed } from '../../scripts/seed.js';
@@ -32,7 +33,7 @@ export interface BenchSettings {
 export const SETTINGS: Record<BenchMode, BenchSettings> = {
   full: { mode: 'full', rounds: 7, roundS: 5, warmupS: 2, connections: 32, cpuRate: 1_500, hotS: 60, hotRate: 300, stampede: 1_000, seedScale: 1 },
   quick: { mode: 'quick', rounds: 5, roundS: 2, warmupS: 1, connections: 32, cpuRate: 1_500, hotS: 20, hotRate: 300, stampede: 1_000, seedScale: 0.2 },
-  smoke: { mode: 'smoke', rounds: 1, roundS: 0.3, warmupS: 0, connections: 8, cpuRate: 200, hotS: 2, hotRate: 100, stampede: 100, seedScale: 0.002 },
+  smoke: { mode: 'smoke', rounds: 1, roundS: 0.3, warmupS: 0, connections: 8, cpuRate: 200, hotS: 1, hotRate: 100, stampede: 100, seedScale: 0.002 },
 };
 
 /**
@@ -44,7 +45,10 @@ export const SETTINGS: Record<BenchMode, BenchSettings> = {
 export class BenchContext {
   readonly cachePrefix = `bench${randomBytes(3).toString('hex')}:`;
   private readonly owned: { stop(): Promise<void> }[] = [];
+  /** How long the seed took; -1 when a reused database was already seeded. */
   seededMs = 0;
+  /** Rows in the database the run measured (users, products, orders, order items, payments). */
+  rows: Record<string, number> = {};
 
   private constructor(
     readonly settings: BenchSettings,
@@ -71,6 +75,8 @@ export class BenchContext {
     const startedAt = performance.now();
     const result = await seed(context.databaseUrl, settings.seedScale);
     context.seededMs = performance.now() - startedAt;
+    context.rows = result.rows;
+    if (!result.seeded) context.seededMs = -1;
     log(`database: ${result.seeded ? 'seeded' : 'already seeded'} (${result.rows.orders.toLocaleString('en-US')} orders, ${result.rows.products.toLocaleString('en-US')} products) in ${(context.seededMs / 1_000).toFixed(1)} s`);
     const client = new pg.Client({ connectionString: context.databaseUrl });
     await client.connect();
@@ -97,6 +103,18 @@ export class BenchContext {
       ...('url' in redis ? { REDIS_URL: redis.url, REDIS_CLUSTER_NODES: '' } : { REDIS_CLUSTER_NODES: redis.clusterNodes, REDIS_URL: '' }),
       ...env,
     });
+    this.owned.push(server);
+    return server;
+  }
+
+  /** A real service (`dist/apps/<service>/src/main.js`) on `redis`, this run's database and key prefix. */
+  async service(service: 'users' | 'catalog' | 'dashboard', redis: { url: string }, env: Record<string, string> = {}): Promise<BenchProcess> {
+    const main = fileURLToPath(new URL(`../../apps/${service}/src/main.js`, import.meta.url));
+    const server = await BenchProcess.start(
+      service,
+      { DATABASE_URL: this.databaseUrl, CACHE_PREFIX: this.cachePrefix, REDIS_URL: redis.url, REDIS_CLUSTER_NODES: '', ...env },
+      main,
+    );
     this.owned.push(server);
     return server;
   }

@@ -35,11 +35,13 @@ function requestsOf(options: LoadOptions): autocannon.Request[] {
 
 /**
  * autocannon's clock ticks in whole seconds, so a run shorter than one second (smoke mode
- * only) becomes a fixed number of requests instead, 100 per 0.1 s asked (it still lasts
+ * only) becomes a fixed number of requests instead: 100 per 0.1 s asked, or what the
+ * fixed rate would send in that time (it still lasts
  * about a second: autocannon ends on a tick).
  */
-function budget(durationS: number): { duration: number } | { amount: number } {
-  return durationS >= 1 ? { duration: durationS } : { amount: Math.max(20, Math.round(durationS * 1_000)) };
+function budget(durationS: number, rate?: number): { duration: number } | { amount: number } {
+  if (durationS >= 1) return { duration: durationS };
+  return { amount: Math.max(20, Math.round(durationS * (rate ?? 1_000))) };
 }
 
 function summarize(result: autocannon.Result): LoadResult {
@@ -83,7 +85,7 @@ export async function fixedRate(
       {
         url: baseUrl,
         connections: options.connections,
-        ...budget(options.durationS),
+        ...budget(options.durationS, options.rate),
         overallRate: options.rate,
         requests: requestsOf(options),
       },
