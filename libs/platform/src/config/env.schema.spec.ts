@@ -13,6 +13,13 @@ describe('parseEnv', () => {
     assert.equal(config.httpAdapter, 'fastify');
   });
 
+  it('gives request-serving services a request-sized statement timeout, and the dashboard room for its aggregates', () => {
+    assert.equal(parseEnv({}, 'users').databaseStatementTimeoutMs, 1_500);
+    assert.equal(parseEnv({}, 'catalog').databaseStatementTimeoutMs, 1_500);
+    assert.equal(parseEnv({}, 'dashboard').databaseStatementTimeoutMs, 10_000);
+    assert.equal(parseEnv({ DATABASE_STATEMENT_TIMEOUT_MS: '5000' }, 'users').databaseStatementTimeoutMs, 5_000);
+  });
+
   it('parses cluster nodes, including IPv6 hosts, instead of REDIS_URL', () => {
     const config = parseEnv({ REDIS_CLUSTER_NODES: '127.0.0.1:7000, [::1]:7001' }, 'users');
     assert.deepEqual(config.redisClusterNodes, [

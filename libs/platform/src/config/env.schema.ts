@@ -24,6 +24,12 @@ export interface PlatformConfig {
   redisClusterNodes?: RedisNodeAddress[];
   redisCommandTimeoutMs: number;
   cachePrefix: string;
+  /** Entities kept in the in-process L1 tier (`CACHE_L1_ENTITIES=user,product`); empty: no L1. */
+  cacheL1Entities: string[];
+  cacheL1TtlMs: number;
+  /** Replicas that must acknowledge a write-behind entry (`WAIT`) before it is accepted; 0: none. */
+  writeBehindMinReplicas: number;
+  writeBehindReplicaTimeoutMs: number;
   healthTimeoutMs: number;
 }
 
@@ -82,6 +88,12 @@ function clusterNodes(raw: string): RedisNodeAddress[] {
   });
 }
 
+function l1Entities(raw: string): string[] {
+  const entities = raw.split(',').map((part) => part.trim()).filter(Boolean);
+  for (const entity of entities) if (!/^[a-z][a-z0-9-]{0,31}$/.test(entity)) fail('CACHE_L1_ENTITIES', 'must list entity names (a-z 0-9 -) separated by commas', raw);
+  return entities;
+}
+
 /**
  * Reads and validates a service's environment. Throws {@link ConfigValidationError}
  * naming the first bad variable.
@@ -115,12 +127,17 @@ export function parseEnv(env: Env, service: ServiceName): PlatformConfig {
     httpAdapter,
     databaseUrl,
     databasePoolSize: readIntegerEnv(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
-    databaseStatementTimeoutMs: readIntegerEnv(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
+    // Request-sized: a silent database must turn into a 503 within ~2 s. The dashboard's aggregates scan millions of rows.
+    databaseStatementTimeoutMs: readIntegerEnv(env, 'DATABASE_STATEMENT_TIMEOUT_MS', service === 'dashboard' ? 10_000 : 1_500, 100, 600_000),
     databaseAcquireTimeoutMs: readIntegerEnv(env, 'DATABASE_ACQUIRE_TIMEOUT_MS', 2_000, 50, 60_000),
     redisUrl,
     redisClusterNodes,
     redisCommandTimeoutMs: readIntegerEnv(env, 'REDIS_COMMAND_TIMEOUT_MS', 250, 10, 60_000),
     cachePrefix,
+    cacheL1Entities: l1Entities(env.CACHE_L1_ENTITIES ?? ''),
+    cacheL1TtlMs: readIntegerEnv(env, 'CACHE_L1_TTL_MS', 2_000, 10, 3_600_000),
+    writeBehindMinReplicas: readIntegerEnv(env, 'WRITE_BEHIND_MIN_REPLICAS', 0, 0, 5),
+    writeBehindReplicaTimeoutMs: readIntegerEnv(env, 'WRITE_BEHIND_REPLICA_TIMEOUT_MS', 100, 1, 10_000),
     healthTimeoutMs: readIntegerEnv(env, 'HEALTH_TIMEOUT_MS', 1_000, 50, 60_000),
   };
 }

@@ -1,9 +1,14 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, Migration } from 'typeorm';
+import { DataSource, type Migration } from 'typeorm';
+import type { PlatformConfig } from '../config/env.schema.js';
+import { PLATFORM_CONFIG } from '../config/platform.config.js';
+import { postgresOptions } from './postgres.options.js';
 
 // One lock for every process that migrates this database: the three services, `npm run migrate`, the seed.
 const MIGRATION_LOCK_KEY = 727_001;
+/** A migration may rebuild an index over millions of rows: far longer than a request may take. */
+const MIGRATION_STATEMENT_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * Runs pending migrations under a Postgres advisory lock, so services starting together
@@ -21,12 +26,29 @@ export async function runMigrationsLocked(dataSource: DataSource): Promise<Migra
   }
 }
 
-/** Applies the service's migrations at boot, before it serves. */
+/**
+ * Applies the service's migrations at boot, before it serves, on a connection of their own:
+ * the service's pool has request-sized timeouts, which a long migration must not inherit.
+ */
 @Injectable()
 export class MigrationsRunner implements OnModuleInit {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    if (this.dataSource.migrations.length) await runMigrationsLocked(this.dataSource);
+    const migrations = this.dataSource.options.migrations;
+    if (!Array.isArray(migrations) || migrations.length === 0) return;
+    const migrator = new DataSource({
+      ...postgresOptions({ ...this.config, databasePoolSize: 2, databaseStatementTimeoutMs: MIGRATION_STATEMENT_TIMEOUT_MS }),
+      migrations,
+    });
+    await migrator.initialize();
+    try {
+      await runMigrationsLocked(migrator);
+    } finally {
+      await migrator.destroy();
+    }
   }
 }

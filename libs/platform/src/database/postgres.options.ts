@@ -3,7 +3,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { PlatformConfig } from '../config/env.schema.js';
 
 /** How much longer than the statement timeout the client waits for a reply it never gets. */
-const QUERY_TIMEOUT_MARGIN_MS = 500;
+const QUERY_TIMEOUT_MARGIN_MS = 300;
 
 type QueryCallback = (error: Error | null, result?: unknown) => void;
 
