@@ -21,6 +21,7 @@ import { BenchContext, type BenchMode, SETTINGS } from './support/bench-context.
  * `npm run bench`: every scenario, results to docs/benchmarks.md and docs/benchmarks.svg.
  *
  *   node dist/bench/run.js [scenario ...] [--quick | --smoke] [--out <file.md>] [--json <file.json>]
+ *   node dist/bench/run.js --render <file.json>   (docs/ again from a saved full run, e.g. after editing the analysis)
  *
  * Naming scenarios runs only those and prints the report instead of writing docs/ (unless
  * --out). `--quick` shortens every run; `--smoke` (CI) only proves each scenario still
@@ -45,6 +46,7 @@ interface Cli {
   mode: BenchMode;
   out?: string;
   json?: string;
+  render?: string;
 }
 
 function parseArgs(argv: string[]): Cli {
@@ -55,6 +57,7 @@ function parseArgs(argv: string[]): Cli {
     else if (arg === '--smoke') cli.mode = 'smoke';
     else if (arg === '--out') cli.out = argv[++i];
     else if (arg === '--json') cli.json = argv[++i];
+    else if (arg === '--render') cli.render = argv[++i];
     else if (SCENARIOS.some((s) => s.id === arg)) cli.ids.push(arg);
     else throw new Error(`unknown argument "${arg}"; scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`);
   }
@@ -92,8 +95,8 @@ export async function runBench(cli: Cli, log: (line: string) => void = (line) =>
 
 async function main(): Promise<void> {
   const cli = parseArgs(process.argv.slice(2));
-  const run = await runBench(cli);
-  const writeDocs = !cli.out && cli.ids.length === 0 && cli.mode === 'full';
+  const run = cli.render ? (JSON.parse(await readFile(cli.render, 'utf8')) as BenchRun) : await runBench(cli);
+  const writeDocs = !cli.out && cli.ids.length === 0 && run.settings.mode === 'full';
   const chart = ratioChart(run.results.flatMap((r) => r.chart), `Ratios, ${run.machine.date.slice(0, 10)} (${run.machine.cores} cores, Node ${run.machine.node})`);
   if (writeDocs || cli.out) {
     const target = cli.out ?? `${DOCS}benchmarks.md`;
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
   } else {
     process.stdout.write(renderMarkdown(run));
   }
-  if (cli.json) await writeFile(cli.json, JSON.stringify(run, null, 2));
+  if (cli.json && !cli.render) await writeFile(cli.json, JSON.stringify(run, null, 2));
   process.exitCode = run.failures.length ? 1 : 0;
 }
 

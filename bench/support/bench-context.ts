@@ -71,6 +71,10 @@ export class BenchContext {
       const admin = parseEnv(process.env, 'users').databaseUrl;
       const database = await createTestDatabase(admin, `cref_bench_${process.pid}${randomBytes(2).toString('hex')}`);
       context = new BenchContext(settings, database.url, () => dropTestDatabase(admin, database.name), log);
+      // Ctrl-C must not leave the database behind (the children die with us: test/support/process-cleanup).
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => void dropTestDatabase(admin, database.name).finally(() => process.exit(130)));
+      }
     }
     const startedAt = performance.now();
     const result = await seed(context.databaseUrl, settings.seedScale);
