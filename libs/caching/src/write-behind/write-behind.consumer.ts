@@ -108,6 +108,19 @@ export class WriteBehindConsumer<T = unknown> implements OnApplicationBootstrap,
     await this.running;
   }
 
+  /** The shared client connects in the background at boot: wait for it (up to a retry delay) rather than fail and back off. */
+  private async untilConnected(): Promise<void> {
+    const redis = this.config.redis;
+    if (redis.status === 'ready') return;
+    let onReady!: () => void;
+    const ready = new Promise<void>((resolve) => {
+      onReady = resolve;
+      redis.once('ready', onReady);
+    });
+    await Promise.race([ready, this.pause(this.options.maxRetryDelayMs, this.stopSignal.signal)]);
+    redis.off('ready', onReady);
+  }
+
   /** Length, pending, undelivered, ages and last flush of this topic. */
   async stats(): Promise<WriteBehindStats> {
     const { length, pending, undelivered, oldestPendingAgeMs, lagMs } = await this.stream.figures();
@@ -117,6 +130,7 @@ export class WriteBehindConsumer<T = unknown> implements OnApplicationBootstrap,
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
+        await this.untilConnected();
         await this.stream.ensureGroup();
         await this.recoverOwnPending();
         break;
