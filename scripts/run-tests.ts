@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { globSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseEnv } from '@app/platform';
+import { RedisCluster } from '../test/support/redis-cluster.js';
 import { deleteKeysWithPrefix } from '../test/support/redis-keys.js';
 import { createTestDatabase, dropTestDatabase } from '../test/support/test-database.js';
 import { migrateAll } from './migrate.js';
@@ -12,12 +13,35 @@ import { migrateAll } from './migrate.js';
  * test runner over the tsc build. The run gets a private database (created, migrated,
  * dropped) and a private key prefix, so it never touches anyone else's data.
  *
- *   node dist/scripts/run-tests.js [unit|e2e] [name-filter]
+ * With `--cluster` (or `TEST_REDIS_MODE=cluster`) the run starts ONE private Redis Cluster
+ * (3 masters, 3 replicas on free ports), hands it to every test process as
+ * `REDIS_CLUSTER_NODES` (and no `REDIS_URL`), and stops it at the end.
+ *
+ *   node dist/scripts/run-tests.js [unit|e2e] [name-filter] [--cluster]
  */
-const [kind = 'all', filter = ''] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const cluster = args.includes('--cluster') || process.env.TEST_REDIS_MODE === 'cluster';
+const [kind = 'all', filter = ''] = args.filter((arg) => arg !== '--cluster');
 const unit = globSync('dist/{apps,libs,scripts}/**/*.spec.js');
 const e2e = globSync('dist/test/**/*.e2e-spec.js');
-const files = [...(kind !== 'e2e' ? unit : []), ...(kind !== 'unit' ? e2e : [])].filter((f) => f.includes(filter)).sort();
+/**
+ * Specs the cluster pass leaves out: they never touch the run's Redis (their own private
+ * redis-server, fault proxy or cluster, or no Redis at all), so a second pass would test the same thing.
+ */
+const SINGLE_PASS_ONLY: Record<string, string> = {
+  'test/infra/': 'test-support self-tests (private servers, proxies, clusters)',
+  'test/faults/': 'faults injected into private redis-servers',
+  'test/hostile/': 'hostile input and faults on private servers',
+  'test/seed.e2e-spec': 'Postgres only',
+  'test/compose.e2e-spec': 'parses docker-compose.yml, no Redis',
+  'test/dashboard/dashboard-faults.e2e-spec': 'Redis down: a closed port',
+  'test/write-behind/write-behind-redis-down.e2e-spec': 'crashes a private redis-server',
+  'test/invalidation/pg-change-listener.e2e-spec': 'Postgres only',
+  'test/bench-smoke.e2e-spec': 'benchmarks run on one node',
+  'test/write-behind/write-behind-startup.e2e-spec': 'a fault proxy in front of the shared single node',
+};
+const skipped = (file: string) => cluster && Object.keys(SINGLE_PASS_ONLY).some((path) => file.includes(path));
+const files = [...(kind !== 'e2e' ? unit : []), ...(kind !== 'unit' ? e2e : [])].filter((f) => f.includes(filter) && !skipped(f)).sort();
 if (files.length === 0) {
   console.error(`no ${kind === 'all' ? '' : `${kind} `}test files match "${filter}" (did the build run?)`);
   process.exit(1);
@@ -27,8 +51,20 @@ const base = parseEnv(process.env, 'users');
 const runId = `${process.pid}${randomBytes(2).toString('hex')}`;
 const database = await createTestDatabase(base.databaseUrl, `cref_test_${runId}`);
 const cachePrefix = `t${runId}:`;
+let redisCluster: RedisCluster | undefined;
 let code: number;
 try {
+  const redisEnv: Record<string, string | undefined> = {};
+  if (cluster) {
+    const startedAt = performance.now();
+    redisCluster = await RedisCluster.start();
+    redisEnv.REDIS_CLUSTER_NODES = redisCluster.redisClusterNodes;
+    redisEnv.REDIS_URL = undefined;
+    for (const [path, reason] of Object.entries(SINGLE_PASS_ONLY)) console.log(`cluster pass skips ${path}: ${reason}`);
+    console.log(`Redis Cluster for this run: ${redisCluster.redisClusterNodes} (ready in ${Math.round(performance.now() - startedAt)} ms)`);
+  }
+  const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: database.url, CACHE_PREFIX: cachePrefix, NODE_ENV: 'test', ...redisEnv };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   await migrateAll(database.url);
   code = await new Promise<number>((resolve) => {
     const child = spawn(
@@ -36,13 +72,14 @@ try {
       ['--test', '--test-reporter=spec', `--test-concurrency=${Math.max(2, availableParallelism())}`, ...files],
       {
         stdio: 'inherit',
-        env: { ...process.env, DATABASE_URL: database.url, CACHE_PREFIX: cachePrefix, NODE_ENV: 'test' },
+        env,
       },
     );
     child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
   });
 } finally {
   await dropTestDatabase(base.databaseUrl, database.name);
-  await deleteKeysWithPrefix(base.redisUrl ?? 'redis://127.0.0.1:6379', cachePrefix).catch(() => undefined);
+  if (redisCluster) await redisCluster.close();
+  else await deleteKeysWithPrefix(base.redisUrl ?? 'redis://127.0.0.1:6379', cachePrefix).catch(() => undefined);
 }
 process.exit(code);

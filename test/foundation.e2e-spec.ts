@@ -4,6 +4,7 @@ import { FaultProxy } from './support/fault-proxy.js';
 import { freePort } from './support/free-port.js';
 import { RedisServer } from './support/redis-server.js';
 import { ServiceProcess, type ServiceName } from './support/service-process.js';
+import { singleNodeOnly, testRedisMode } from './support/test-redis.js';
 import { settlesWithin } from './support/wait.js';
 
 /**
@@ -57,11 +58,16 @@ describe('foundation', () => {
   }
 
   before(async () => {
+    badDatabase = await Promise.all(SERVICES.map((service) => ServiceProcess.spawn(service, { env: { DATABASE_URL: 'nonsense' } })));
+    processes.push(...badDatabase);
+    // The cluster pass starts only the healthy fleet (on the cluster): the Redis faults below use private servers.
+    if (testRedisMode() === 'cluster') {
+      healthy = await startFleet({});
+      return;
+    }
     redis = await RedisServer.start();
     proxy = await FaultProxy.start({ targetPort: redis.port });
     const closedPort = await freePort();
-    badDatabase = await Promise.all(SERVICES.map((service) => ServiceProcess.spawn(service, { env: { DATABASE_URL: 'nonsense' } })));
-    processes.push(...badDatabase);
     [healthy, withoutRedis, behindProxy] = await Promise.all([
       startFleet({}),
       startFleet({ ...FAIL_FAST_ENV, REDIS_URL: `redis://127.0.0.1:${closedPort}` }),
@@ -96,7 +102,7 @@ describe('foundation', () => {
     }
   });
 
-  describe('Redis refusing connections', () => {
+  describe('Redis refusing connections', singleNodeOnly('a closed port, the same in both passes'), () => {
     for (const service of SERVICES) {
       test(`${service}: starts, /health is 503 with redis down, ${DATA_ROUTES[service]} answers within 1 s`, async () => {
         const app = withoutRedis[service];
@@ -112,7 +118,7 @@ describe('foundation', () => {
     }
   });
 
-  describe('Redis silent (blackholed after connecting)', () => {
+  describe('Redis silent (blackholed after connecting)', singleNodeOnly('a private redis-server behind a fault proxy, the same in both passes'), () => {
     before(async () => {
       for (const service of SERVICES) {
         const health = await behindProxy[service].request('/health');

@@ -3,10 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { CACHE_MANAGER, type Cache } from '@nestjs/cache-manager';
 import { Injectable, type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { CacheEngine, CacheEvict, CachePut, Cacheable, CachingModule, REDIS_CLIENT, type RedisClient } from '@app/caching';
-import { redisUrl, uniqueNamespace } from './engine-harness.js';
+import { uniqueNamespace } from './engine-harness.js';
+import { createTestRedis, testRedisConnection } from '../support/test-redis.js';
 
 interface Row {
   id: number;
@@ -49,7 +49,7 @@ describe('@Cacheable / @CachePut / @CacheEvict on a provider (real Redis)', () =
     await db.query(`CREATE TABLE ${table} (id int PRIMARY KEY, name text NOT NULL)`);
     await db.query(`INSERT INTO ${table} VALUES (1, 'one')`);
     @Module({
-      imports: [CachingModule.forRoot({ redisUrl: redisUrl(), commandTimeoutMs: 500, isGlobal: true, ...uniqueNamespace() })],
+      imports: [CachingModule.forRoot({ ...testRedisConnection(), commandTimeoutMs: 500, isGlobal: true, ...uniqueNamespace() })],
       providers: [RowsService],
     })
     class RowsModule {}
@@ -102,7 +102,7 @@ describe('@nestjs/cache-manager on the shared client', () => {
   const namespace = uniqueNamespace();
 
   before(async () => {
-    @Module({ imports: [CachingModule.forRoot({ redisUrl: redisUrl(), commandTimeoutMs: 500, isGlobal: true, ...namespace })] })
+    @Module({ imports: [CachingModule.forRoot({ ...testRedisConnection(), commandTimeoutMs: 500, isGlobal: true, ...namespace })] })
     class CmModule {}
     app = await NestFactory.createApplicationContext(CmModule, { logger: false });
     const redis = app.get<RedisClient>(REDIS_CLIENT);
@@ -114,7 +114,7 @@ describe('@nestjs/cache-manager on the shared client', () => {
     const cache = app.get<Cache>(CACHE_MANAGER);
     await cache.set('greeting', { hello: 'world' }, 30_000);
     assert.deepEqual(await cache.get('greeting'), { hello: 'world' });
-    const raw = new Redis(redisUrl());
+    const raw = createTestRedis();
     try {
       const key = `${namespace.keyPrefix}${namespace.service}:cm:greeting`;
       const ttlMs = await raw.pttl(key);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { RedisServer } from '../support/redis-server.js';
+import { singleNodeOnly } from '../support/test-redis.js';
 import { counterValue, createEngineHarness, type EngineHarness } from './engine-harness.js';
 
 const COMMAND_TIMEOUT_MS = 200;
@@ -12,7 +13,7 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; elapsedMs: n
   return { value, elapsedMs: performance.now() - startedAt };
 }
 
-describe('engine fails open when Redis is in trouble (private redis-server)', () => {
+describe('engine fails open when Redis is in trouble (private redis-server)', singleNodeOnly('a private redis-server behind a fault proxy, the same in both passes'), () => {
   let redis: RedisServer;
   let proxy: FaultProxy;
   let h: EngineHarness;
@@ -71,7 +72,7 @@ describe('engine fails open when Redis is in trouble (private redis-server)', ()
   });
 });
 
-describe('Redis commands per read (private redis-server, INFO commandstats)', () => {
+describe('Redis commands per read (private redis-server, INFO commandstats)', singleNodeOnly('a private redis-server, the same in both passes'), () => {
   let redis: RedisServer;
   let h: EngineHarness;
   before(async () => {

@@ -1,18 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { CacheEngine, CacheMetrics, type CachingModuleOptions, createRedisClient, type RedisClient } from '@app/caching';
+import { createTestRedis, type TestRedis, testRedisConnection } from '../support/test-redis.js';
 
 /** A test's own engine on the shared Redis, under a key prefix nobody else uses. */
 export interface EngineHarness {
   engine: CacheEngine;
   metrics: CacheMetrics;
   redis: RedisClient;
-  /** A plain client for assertions (reads raw keys, counts). */
-  raw: Redis;
+  /** A plain client for assertions (reads raw keys, counts): a `Cluster` in the cluster pass. */
+  raw: TestRedis;
   options: CachingModuleOptions;
   close(): Promise<void>;
 }
 
+/** The shared single node's URL, for specs that need one node (most use `testRedisConnection()`, node or cluster). */
 export function redisUrl(): string {
   return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 }
@@ -23,14 +25,15 @@ export function uniqueNamespace(): { keyPrefix: string; service: string } {
 }
 
 export async function createEngineHarness(overrides: Partial<CachingModuleOptions> = {}): Promise<EngineHarness> {
+  // A private server (overrides.redisUrl) replaces the run's Redis, single node or cluster.
   const options: CachingModuleOptions = {
-    redisUrl: redisUrl(),
+    ...(overrides.redisUrl ? {} : testRedisConnection()),
     commandTimeoutMs: 500,
     ...uniqueNamespace(),
     ...overrides,
   };
   const redis = createRedisClient(options);
-  const raw = new Redis(options.redisUrl ?? redisUrl());
+  const raw = overrides.redisUrl ? new Redis(overrides.redisUrl) : createTestRedis();
   await Promise.all([waitReady(redis), waitReady(raw)]);
   const metrics = new CacheMetrics();
   const engine = new CacheEngine(redis, options, metrics);

@@ -19,7 +19,8 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { CachingModule, HttpCache, HttpCacheInterceptor } from '@app/caching';
-import { redisUrl, uniqueNamespace } from './engine-harness.js';
+import { uniqueNamespace } from './engine-harness.js';
+import { testRedisConnection } from '../support/test-redis.js';
 
 const calls: Record<string, number> = {};
 const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
@@ -84,7 +85,7 @@ class ProbeController {
 
 async function startApp(adapter: 'fastify' | 'express', namespace: { keyPrefix: string; service: string }): Promise<INestApplication> {
   @Module({
-    imports: [CachingModule.forRoot({ redisUrl: redisUrl(), commandTimeoutMs: 500, isGlobal: true, ...namespace })],
+    imports: [CachingModule.forRoot({ ...testRedisConnection(), commandTimeoutMs: 500, isGlobal: true, ...namespace })],
     controllers: [ProbeController],
   })
   class ProbeModule {}

@@ -7,6 +7,7 @@ import { metricValue } from '../support/service-app.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { delay, waitUntil } from '../support/wait.js';
 import { createProduct, type ProductBody, productSelects } from './catalog-support.js';
+import { createTestRedis } from '../support/test-redis.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -93,8 +94,7 @@ describe('catalog as real OS processes', () => {
     const prefix = fileKeyPrefix();
     const service = await start({ CACHE_PREFIX: prefix, WRITE_BEHIND_FLUSH_INTERVAL_MS: '0' });
     const product = await createProduct(service.url);
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const redis = createTestRedis();
     try {
       await redis.xadd(`${prefix}catalog:wb:{views}`, '*', 'p', JSON.stringify({ productId: 'not-a-number' }));
       for (let i = 0; i < 10; i++) assert.equal((await service.request(`/products/${product.id}/views`, { method: 'POST' })).status, 202);

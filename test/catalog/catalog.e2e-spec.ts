@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { eventStreamKey } from '@app/caching';
 import { EVENT_STREAMS, ORDER_CREATED } from '@app/contracts';
@@ -9,17 +8,18 @@ import { httpRequest } from '../support/http.js';
 import { metricValue, type RunningApp, startServiceApp } from '../support/service-app.js';
 import { waitUntil } from '../support/wait.js';
 import { createProduct, type ProductBody, productSelects, unique } from './catalog-support.js';
+import { createTestRedis, type TestRedis } from '../support/test-redis.js';
 
 describe('catalog service (in-process app, real Postgres and Redis)', () => {
   let svc: RunningApp;
-  let redis: Redis;
+  let redis: TestRedis;
   let db: pg.Client;
   const get = (path: string, headers?: Record<string, string>) => httpRequest(`${svc.url}${path}`, { headers });
   const dbProduct = async (id: number) => (await db.query('SELECT stock, views FROM catalog.products WHERE id = $1', [id])).rows[0] as { stock: number; views: string };
 
   before(async () => {
     svc = await startServiceApp(AppModule, { env: { WARM_INTERVAL_MS: '0', WRITE_BEHIND_FLUSH_INTERVAL_MS: '50' } });
-    redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    redis = createTestRedis();
     db = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await db.connect();
   });

@@ -6,6 +6,7 @@ import { parsePrometheusText } from '../../apps/dashboard/src/observability/prom
 import { deleteKeysWithPrefix } from '../support/redis-keys.js';
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from '../support/test-database.js';
 import type { ServiceProcess } from '../support/service-process.js';
+import { testRedisConnection } from '../support/test-redis.js';
 
 /** 1,000 users, 100 products, 10,000 orders: real aggregates in milliseconds. */
 export const DASHBOARD_SEED_SCALE = 0.01;
@@ -37,7 +38,8 @@ export class DashboardScenario {
 
   async close(): Promise<void> {
     await dropTestDatabase(adminUrl(), this.database.name);
-    await deleteKeysWithPrefix(parseEnv(process.env, 'users').redisUrl ?? 'redis://127.0.0.1:6379', this.prefix).catch(() => undefined);
+    const { redisUrl, redisClusterNodes } = testRedisConnection();
+    await deleteKeysWithPrefix(redisClusterNodes ?? redisUrl!, this.prefix).catch(() => undefined);
   }
 }
 

@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { dailyVisitorsKey, utcDaysEndingOn } from '@app/caching';
-import { parseEnv } from '@app/platform';
 import { ServiceProcess } from '../support/service-process.js';
 import { delay, waitUntil } from '../support/wait.js';
 import { DASHBOARD_SEED_SCALE, DashboardScenario } from './dashboard-harness.js';
+import { createTestRedis } from '../support/test-redis.js';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -42,7 +41,7 @@ describe('dashboard page in headless Chromium', () => {
       throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get update && apt-get install -y chromium) or set CHROMIUM_PATH`);
     }
     scenario = await DashboardScenario.create('page', { seedScale: DASHBOARD_SEED_SCALE });
-    const redis = new Redis(parseEnv(process.env, 'users').redisUrl ?? 'redis://127.0.0.1:6379');
+    const redis = createTestRedis();
     const days = utcDaysEndingOn(new Date(), 7);
     for (const [index, day] of days.entries()) {
       await redis.pfadd(dailyVisitorsKey(scenario.prefix, day), ...Array.from({ length: 300 + 100 * index }, (_, i) => `visitor-${index * 50 + i}`));

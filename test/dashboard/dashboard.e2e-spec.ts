@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { CacheEventPublisher, dailyVisitorsKey, eventStreamKey, utcDaysEndingOn } from '@app/caching';
 import { EVENT_STREAMS, ORDER_CREATED, type OrderCreatedPayload } from '@app/contracts';
-import { parseEnv } from '@app/platform';
 import { ServiceProcess } from '../support/service-process.js';
 import { delay, waitUntil } from '../support/wait.js';
 import { DASHBOARD_SEED_SCALE, DashboardScenario, metricValue } from './dashboard-harness.js';
+import { createTestRedis, type TestRedis } from '../support/test-redis.js';
 
 interface Stats {
   totalUsers: number;
@@ -25,7 +24,7 @@ describe('dashboard: /stats, event-driven invalidation, unique visitors, /cache'
   let scenario: DashboardScenario;
   let dashboard: ServiceProcess;
   let db: pg.Client;
-  let redis: Redis;
+  let redis: TestRedis;
   let publisher: CacheEventPublisher;
   const statsNamespace = () => `${scenario.prefix}dashboard:stats`;
 
@@ -76,7 +75,7 @@ describe('dashboard: /stats, event-driven invalidation, unique visitors, /cache'
     scenario = await DashboardScenario.create('main', { seedScale: DASHBOARD_SEED_SCALE });
     db = new pg.Client({ connectionString: scenario.database.url });
     await db.connect();
-    redis = new Redis(parseEnv(process.env, 'users').redisUrl ?? 'redis://127.0.0.1:6379');
+    redis = createTestRedis();
     publisher = new CacheEventPublisher(redis, { keyPrefix: scenario.prefix, streamMaxLength: 10_000 });
     dashboard = await ServiceProcess.start('dashboard', { env: scenario.env({ INVALIDATION_DEBOUNCE_MS: String(DEBOUNCE_MS) }) });
     // Events published before the consumer group exists would be skipped (the group starts at `$`).

@@ -9,6 +9,7 @@ import { FaultProxy } from '../support/fault-proxy.js';
 import { killOnExit } from '../support/process-cleanup.js';
 import { waitUntil } from '../support/wait.js';
 import { connectedClient, createBusHarness, keyPrefix, recorder, uniqueStream } from './invalidation-harness.js';
+import { singleNodeOnly } from '../support/test-redis.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/event-consumer-worker.js', import.meta.url));
 
@@ -125,7 +126,7 @@ describe('event bus on Redis Streams (real Redis)', () => {
     assert.equal(((await h.raw.xpending(streamKey, 'dashboard')) as [number])[0], 0);
   });
 
-  it('handles every event published while its connection is cut and blackholed, once it heals', async () => {
+  it('handles every event published while its connection is cut and blackholed, once it heals', singleNodeOnly('a fault proxy in front of the shared single node'), async () => {
     const proxy = await FaultProxy.start({ targetPort: 6379 });
     try {
       const viaProxy = await connectedClient(proxy.redisUrl);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import {
   type CacheEvent,
   CacheEventConsumer,
@@ -8,7 +7,8 @@ import {
   createRedisClient,
   type RedisClient,
 } from '@app/caching';
-import { redisUrl, waitReady } from '../caching/engine-harness.js';
+import { waitReady } from '../caching/engine-harness.js';
+import { createTestRedis, testRedisConnection } from '../support/test-redis.js';
 
 export const keyPrefix = process.env.CACHE_PREFIX ?? 'ttest:';
 
@@ -17,9 +17,10 @@ export function uniqueStream(): string {
   return `s${randomBytes(4).toString('hex')}`;
 }
 
-/** A client with the library's settings (fail-fast, command timeout), on `url`. */
-export async function connectedClient(url = redisUrl()): Promise<RedisClient> {
-  const client = createRedisClient({ redisUrl: url, keyPrefix, service: 'test', commandTimeoutMs: 1_000 });
+/** A client with the library's settings (fail-fast, command timeout), on `url` (default: the run's Redis, node or cluster). */
+export async function connectedClient(url?: string): Promise<RedisClient> {
+  const connection = url ? { redisUrl: url } : testRedisConnection();
+  const client = createRedisClient({ ...connection, keyPrefix, service: 'test', commandTimeoutMs: 1_000 });
   await waitReady(client);
   return client;
 }
@@ -27,7 +28,7 @@ export async function connectedClient(url = redisUrl()): Promise<RedisClient> {
 /** A publisher, a raw client for assertions, and consumers that are all stopped by `close()`. */
 export async function createBusHarness() {
   const redis = await connectedClient();
-  const raw = new Redis(redisUrl());
+  const raw = createTestRedis();
   const publisher = new CacheEventPublisher(redis, { keyPrefix, streamMaxLength: 10_000 });
   const consumers: CacheEventConsumer[] = [];
   const clients: RedisClient[] = [redis];

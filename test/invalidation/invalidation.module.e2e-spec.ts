@@ -2,15 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Test } from '@nestjs/testing';
 import { CacheEventConsumers, CacheEventPublisher, CacheMetrics, CachingModule, InvalidationModule, PgChangeListeners, REDIS_CLIENT } from '@app/caching';
-import { redisUrl, waitReady } from '../caching/engine-harness.js';
+import { waitReady } from '../caching/engine-harness.js';
 import { waitUntil } from '../support/wait.js';
 import { keyPrefix, recorder, uniqueStream } from './invalidation-harness.js';
+import { testRedisConnection } from '../support/test-redis.js';
 
 describe('InvalidationModule in a Nest app', () => {
   it('publishes, consumes, reports pending and lag on /metrics, and stops its consumers and listeners at shutdown', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        CachingModule.forRoot({ redisUrl: redisUrl(), keyPrefix, service: 'invtest', commandTimeoutMs: 500 }),
+        CachingModule.forRoot({ ...testRedisConnection(), keyPrefix, service: 'invtest', commandTimeoutMs: 500 }),
         InvalidationModule.forFeature({ streamMaxLength: 1_000, databaseUrl: process.env.DATABASE_URL }),
       ],
     }).compile();

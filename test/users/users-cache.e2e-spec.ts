@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { getRepositoryToken } from '@nestjs/typeorm';
-import { Redis } from 'ioredis';
 import { CacheEventPublisher } from '@app/caching';
 import { EVENT_STREAMS, ORDER_CREATED, type OrderCreatedPayload } from '@app/contracts';
 import type { Repository } from 'typeorm';
@@ -10,12 +10,13 @@ import { AppModule } from '../../apps/users/src/app.module.js';
 import { User } from '../../apps/users/src/users/user.entity.js';
 import { httpRequest } from '../support/http.js';
 import { metricValue, type RunningApp, startServiceApp } from '../support/service-app.js';
+import { createTestRedis, nodeForKey, scanKeys, type TestRedis, testRedisReady, totalKeys } from '../support/test-redis.js';
 
 const unique = () => randomBytes(4).toString('hex');
 
 describe('users service caching (in-process app, real Postgres and Redis)', () => {
   let svc: RunningApp;
-  let redis: Redis;
+  let redis: TestRedis;
   const userSelects = async () =>
     metricValue((await httpRequest(`${svc.url}/metrics`)).text, 'db_queries_total', { operation: 'select', table: 'users.users' });
   const createUser = async (name = 'Ada') => {
@@ -28,7 +29,8 @@ describe('users service caching (in-process app, real Postgres and Redis)', () =
 
   before(async () => {
     svc = await startServiceApp(AppModule);
-    redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    redis = createTestRedis();
+    await testRedisReady(redis);
   });
   after(async () => {
     redis.disconnect();
@@ -129,21 +131,15 @@ describe('users service caching (in-process app, real Postgres and Redis)', () =
   });
 
   it('rejects hostile ids with 400 and writes no key for them', async () => {
-    const keysBefore = await redis.dbsize();
+    const keysBefore = await totalKeys(redis);
     for (const id of ['1:2', '*', '{1}', '1e3', '-1', '0', '01', '9223372036854775808', '9007199254740993', 'é', '%F0%9F%98%80', '1%20', '[1]', '%3F', '%2A']) {
       const response = await httpRequest(`${svc.url}/users/${id}`);
       assert.equal(response.status, 400, `${id}: ${response.text}`);
       assert.match(response.text, /id must be a positive integer/);
     }
-    const hostileKeys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${svc.keyPrefix}*`, 'COUNT', 1_000);
-      cursor = next;
-      hostileKeys.push(...batch.filter((key) => /user:\{(?!\d+\})/.test(key)));
-    } while (cursor !== '0');
+    const hostileKeys = (await scanKeys(redis, `${svc.keyPrefix}*`)).filter((key) => /user:\{(?!\d+\})/.test(key));
     assert.deepEqual(hostileKeys, []);
-    assert.ok((await redis.dbsize()) - keysBefore < 5, 'no key per hostile request');
+    assert.ok((await totalKeys(redis)) - keysBefore < 5, 'no key per hostile request');
   });
 
   it('rejects bad bodies with clear 400s and duplicate emails with 409', async () => {
@@ -235,7 +231,9 @@ describe('users service caching (in-process app, real Postgres and Redis)', () =
   it('reads profile and order figures of a summary with one MGET of one hash slot', async () => {
     const user = await createUser('Eve');
     await httpRequest(`${svc.url}/users/${user.id}/summary`);
-    const monitor = await redis.monitor();
+    const node = nodeForKey(redis, `${svc.keyPrefix}users:user:{${user.id}}:profile`);
+    // lazyConnect: monitor() opens its own connection, and this one must not keep the process alive.
+    const monitor = await new Redis({ host: node.options.host, port: node.options.port, lazyConnect: true }).monitor();
     const commands: string[][] = [];
     monitor.on('monitor', (_time: string, args: string[]) => {
       if (args.some((arg) => arg.includes(`user:{${user.id}}`))) commands.push(args);

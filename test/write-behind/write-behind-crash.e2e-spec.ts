@@ -21,7 +21,7 @@ describe('write-behind across a crashed consumer process (real Redis and Postgre
     for (let i = 0; i < ENTRIES; i++) await queue.enqueue(topic, { key: `${topic}:${i % 7}`, n: 1 });
     const marker = `${h.namespace.keyPrefix}${h.namespace.service}:marker:${topic}`;
     const child = spawn(process.execPath, [WORKER], {
-      env: { ...process.env, REDIS_URL: h.url, KEY_PREFIX: h.namespace.keyPrefix, SERVICE: h.namespace.service, TOPIC: topic, SCHEMA: h.schema, MARKER: marker, MODE: mode },
+      env: { ...process.env, KEY_PREFIX: h.namespace.keyPrefix, SERVICE: h.namespace.service, TOPIC: topic, SCHEMA: h.schema, MARKER: marker, MODE: mode },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     killOnExit(child);

@@ -13,7 +13,8 @@ import {
   WriteBehindQueue,
   coalesce,
 } from '@app/caching';
-import { redisUrl, uniqueNamespace, waitReady } from '../caching/engine-harness.js';
+import { uniqueNamespace, waitReady } from '../caching/engine-harness.js';
+import { createTestRedis, type TestRedis, testRedisConnection } from '../support/test-redis.js';
 import { waitUntil } from '../support/wait.js';
 
 /** What the tests enqueue: add `n` to counter `key`. */
@@ -61,16 +62,17 @@ export class WriteBehindHarness {
   private constructor(
     readonly dataSource: DataSource,
     readonly redis: RedisClient,
-    readonly raw: Redis,
-    readonly url: string,
+    readonly raw: TestRedis,
+    /** A private server's URL, or undefined on the run's Redis (single node or cluster). */
+    readonly url: string | undefined,
     readonly namespace: { keyPrefix: string; service: string },
   ) {}
 
-  static async create(url = redisUrl()): Promise<WriteBehindHarness> {
+  static async create(url?: string): Promise<WriteBehindHarness> {
     const dataSource = await new DataSource({ type: 'postgres', url: process.env.DATABASE_URL }).initialize();
     const namespace = uniqueNamespace();
-    const redis = createRedisClient({ redisUrl: url, commandTimeoutMs: 1_000, ...namespace });
-    const raw = new Redis(url);
+    const redis = createRedisClient({ ...(url ? { redisUrl: url } : testRedisConnection()), commandTimeoutMs: 1_000, ...namespace });
+    const raw = url ? new Redis(url) : createTestRedis();
     raw.on('error', () => undefined); // a test may crash its private server
     await Promise.all([waitReady(redis), waitReady(raw)]);
     const h = new WriteBehindHarness(dataSource, redis, raw, url, namespace);
@@ -79,7 +81,7 @@ export class WriteBehindHarness {
   }
 
   get cachingOptions(): CachingModuleOptions {
-    return { redisUrl: this.url, commandTimeoutMs: 1_000, ...this.namespace };
+    return { ...(this.url ? { redisUrl: this.url } : testRedisConnection()), commandTimeoutMs: 1_000, ...this.namespace };
   }
 
   queue(redis: RedisClient = this.redis): WriteBehindQueue {

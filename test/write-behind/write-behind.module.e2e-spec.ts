@@ -15,9 +15,10 @@ import {
   WriteBehindQueue,
   writeBehindConsumerToken,
 } from '@app/caching';
-import { redisUrl, uniqueNamespace } from '../caching/engine-harness.js';
+import { uniqueNamespace } from '../caching/engine-harness.js';
 import { waitUntil } from '../support/wait.js';
 import { type CounterDelta, CounterFlusher, WriteBehindHarness } from './write-behind-harness.js';
+import { testRedisConnection } from '../support/test-redis.js';
 
 describe('WriteBehindModule in a Nest app', () => {
   let h: WriteBehindHarness;
@@ -46,7 +47,7 @@ describe('WriteBehindModule in a Nest app', () => {
     const namespace = uniqueNamespace();
     const moduleRef = await Test.createTestingModule({
       imports: [
-        CachingModule.forRoot({ redisUrl: redisUrl(), commandTimeoutMs: 1_000, ...namespace }),
+        CachingModule.forRoot({ ...testRedisConnection(), commandTimeoutMs: 1_000, ...namespace }),
         TypeOrmModule.forRoot({ type: 'postgres', url: process.env.DATABASE_URL }),
         FeatureModule,
       ],
