@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { CacheMetrics, WriteBehindHealthIndicator, WriteBehindMonitor, writeBehindKeys } from '@app/caching';
+import { CacheMetrics, WriteBehindHealthIndicator, WriteBehindMonitor, WriteBehindQueue, WriteBehindUnavailableError, writeBehindKeys } from '@app/caching';
+import { testRedisMode } from '../support/test-redis.js';
 import { gate } from '../caching/engine-harness.js';
 import { waitUntil } from '../support/wait.js';
 import { CounterFlusher, metricValue, WriteBehindHarness } from './write-behind-harness.js';
@@ -11,6 +12,21 @@ describe('write-behind on real Redis and Postgres', () => {
   let h: WriteBehindHarness;
   before(async () => (h = await WriteBehindHarness.create()));
   after(() => h.close());
+
+  it('with minReplicas, accepts an entry only once that many replicas have it (WAIT), and refuses it fast otherwise', async () => {
+    // The shared single node has no replica; each master of the test cluster has one.
+    const replicas = testRedisMode() === 'cluster' ? 1 : 0;
+    const durable = new WriteBehindQueue(h.redis, h.namespace, { minReplicas: replicas || 1, replicaTimeoutMs: 100 });
+    const tooMany = new WriteBehindQueue(h.redis, h.namespace, { minReplicas: replicas + 1, replicaTimeoutMs: 100 });
+    if (replicas) assert.match(await durable.enqueue('durable', { key: 'durable:a', n: 1 }), /^\d+-\d+$/);
+    const startedAt = performance.now();
+    await assert.rejects(tooMany.enqueue('durable', { key: 'durable:b', n: 1 }), (error: unknown) => {
+      assert.ok(error instanceof WriteBehindUnavailableError);
+      assert.match(error.message, /replica\(s\) acknowledged within 100 ms/);
+      return true;
+    });
+    assert.ok(performance.now() - startedAt < 600, 'refused within the replica timeout');
+  });
 
   it('flushes 1,000 enqueued deltas exactly once, in a handful of transactions', async () => {
     const topic = 'bulk';

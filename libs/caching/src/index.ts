@@ -15,6 +15,8 @@ export type {
   GetOrSetOptions,
   ReadOutcome,
 } from './engine/get-or-set.options.js';
+export { L1Cache } from './l1/l1.cache.js';
+export { L1_DEFAULTS, type L1Options } from './l1/l1.options.js';
 export { CacheKeyBuilder } from './keys/cache-key.builder.js';
 export { encodeKeyPart, type KeyPart } from './keys/key-part.encoder.js';
 export { CacheEvict, CachePut, Cacheable } from './decorators/cache-method.decorators.js';
@@ -36,7 +38,7 @@ export { writeBehindKeys, type WriteBehindKeys } from './write-behind/write-behi
 export { WriteBehindCoreModule, WriteBehindModule, type WriteBehindRegistration } from './write-behind/write-behind.module.js';
 export { WriteBehindMonitor } from './write-behind/write-behind.monitor.js';
 export { WRITE_BEHIND_DEFAULTS, type WriteBehindConsumerOptions } from './write-behind/write-behind.options.js';
-export { WriteBehindQueue } from './write-behind/write-behind.queue.js';
+export { NO_REPLICA_WAIT, type WriteBehindDurability, WriteBehindQueue } from './write-behind/write-behind.queue.js';
 export { isTransientDatabaseError } from './write-behind/write-behind.transient.js';
 export { deadLetterStreamKey, eventStreamKey } from './keys/event-stream.key.js';
 export type { CacheEvent, CacheEventInput } from './invalidation/cache-event.envelope.js';

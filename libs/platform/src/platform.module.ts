@@ -34,6 +34,8 @@ export class PlatformModule {
             keyPrefix: c.cachePrefix,
             service: c.service,
             commandTimeoutMs: c.redisCommandTimeoutMs,
+            writeBehindDurability: { minReplicas: c.writeBehindMinReplicas, replicaTimeoutMs: c.writeBehindReplicaTimeoutMs },
+            l1: c.cacheL1Entities.length ? { entities: c.cacheL1Entities, ttlMs: c.cacheL1TtlMs } : undefined,
           }),
         }),
         DatabaseModule.forService(options),

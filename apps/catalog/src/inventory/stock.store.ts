@@ -63,7 +63,10 @@ export class StockStore {
     const keys = [stockKey(this.cache.keys), stockOperationKey(this.cache.keys, idempotencyKey), stream];
     for (let attempt = 0; ; attempt++) {
       const reply = await this.run<[string, string?]>('catalogAdjustStock', keys, [productId, delta, ...fields, this.config.stockIdempotencyTtlMs]);
-      if (reply[0] === 'applied' || reply[0] === 'duplicate') return { status: reply[0], outcome: JSON.parse(reply[1]!) as StockOutcome };
+      if (reply[0] === 'applied' || reply[0] === 'duplicate') {
+        await this.durable(stream);
+        return { status: reply[0], outcome: JSON.parse(reply[1]!) as StockOutcome };
+      }
       if (reply[0] === 'insufficient') return { status: 'insufficient', stock: Number(reply[1]) };
       if (attempt > 0) throw new ServiceUnavailableException('stock could not be initialised, retry later');
       await this.initialise([productId]);
@@ -84,6 +87,15 @@ export class StockStore {
 
   async release(items: { productId: number; quantity: number }[]): Promise<void> {
     await this.run('catalogReleaseStock', [stockKey(this.cache.keys)], items.flatMap(({ productId, quantity }) => [productId, quantity]));
+  }
+
+  /** With WRITE_BEHIND_MIN_REPLICAS, the delta is accepted only once a replica has it (WAIT). */
+  private async durable(stream: string): Promise<void> {
+    try {
+      await this.queue.replicated(stream);
+    } catch (cause) {
+      throw new ServiceUnavailableException('the stock change is not replicated yet, retry with the same idempotency key', { cause });
+    }
   }
 
   /** The Redis-side stock of a product, if it is tracked yet. */

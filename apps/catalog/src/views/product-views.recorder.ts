@@ -74,6 +74,7 @@ export class ProductViewsRecorder {
       if (!replies || failed) throw failed?.[0] ?? new Error('the view transaction was aborted');
       const entryId = replies[3][1] as string | null;
       if (!entryId) throw new Error('XADD returned no id');
+      await this.queue.replicated(stream);
       return { entryId, liveViews: Number(replies[0][1]) };
     } catch (cause) {
       throw new ServiceUnavailableException('views cannot be recorded right now (Redis unavailable), retry later', { cause });

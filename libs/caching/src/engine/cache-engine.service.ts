@@ -4,6 +4,7 @@ import { REDIS_CLIENT } from '../caching.constants.js';
 import { CACHING_OPTIONS } from '../caching.module-definition.js';
 import type { CachingModuleOptions } from '../caching.options.js';
 import { CacheKeyBuilder } from '../keys/cache-key.builder.js';
+import { L1Cache } from '../l1/l1.cache.js';
 import { encodeKeyPart } from '../keys/key-part.encoder.js';
 import { CacheMetrics } from '../metrics/cache.metrics.js';
 import type { RedisClient } from '../redis/redis.client-factory.js';
@@ -11,7 +12,7 @@ import type { CacheEntry } from '../serialization/cache-entry.codec.js';
 import { Singleflight } from '../stampede/singleflight.js';
 import { AccessFrequency } from './access-frequency.js';
 import { CacheFactoryTimeoutError } from './cache.errors.js';
-import { EntryStore, UNAVAILABLE } from './entry-store.js';
+import { EntryStore, type Maybe, UNAVAILABLE } from './entry-store.js';
 import { freshnessOf, jitteredTtlMs } from './freshness.js';
 import {
   type CacheEngineSettings,
@@ -62,6 +63,8 @@ export class CacheEngine implements BeforeApplicationShutdown {
   private readonly frequency = new AccessFrequency();
   private readonly settings: CacheEngineSettings;
   private readonly logger = new Logger('CacheEngine');
+  /** The in-process tier, when some entities opted in. */
+  private readonly l1: L1Cache | undefined;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
@@ -71,6 +74,7 @@ export class CacheEngine implements BeforeApplicationShutdown {
     this.settings = { ...DEFAULT_ENGINE_SETTINGS, ...options.engine };
     this.keys = new CacheKeyBuilder(options.keyPrefix, options.service);
     this.store = new EntryStore(redis, metrics, this.settings);
+    if (options.l1?.entities.length) this.l1 = new L1Cache(redis, options, metrics, options.l1);
   }
 
   /** The value for `key`: from the cache when it can be, otherwise from `factory` (then cached). */
@@ -94,7 +98,7 @@ export class CacheEngine implements BeforeApplicationShutdown {
 
   /** A cached value without a factory: fresh, or stale within grace; `undefined` when there is none. */
   async get<T>(key: string): Promise<T | null | undefined> {
-    const entry = await this.store.read<T>(key);
+    const entry = await this.read<T>(key);
     if (entry === UNAVAILABLE) return undefined;
     const freshness = freshnessOf(entry, Date.now(), 0);
     if (freshness === 'unusable' || !entry || entry.kind === 'tombstone') return undefined;
@@ -133,12 +137,15 @@ export class CacheEngine implements BeforeApplicationShutdown {
       return false;
     }
     await this.registerTags(key, options.tags, ttlMs + graceMs);
-    return (await this.store.writeAuthoritative(key, body, ttlMs + graceMs)) !== UNAVAILABLE;
+    const written = (await this.store.writeAuthoritative(key, body, ttlMs + graceMs)) !== UNAVAILABLE;
+    await this.l1?.invalidate([key]);
+    return written;
   }
 
   /** Explicit invalidation. Leaves a short tombstone so fills that started earlier cannot write. */
   async delete(...keys: string[]): Promise<void> {
     await Promise.all(keys.map((key) => this.store.invalidate(key)));
+    await this.l1?.invalidate(keys);
   }
 
   /** Invalidates every key stored with any of `tags`; returns how many keys were invalidated. */
@@ -191,6 +198,12 @@ export class CacheEngine implements BeforeApplicationShutdown {
   /** Lets background refreshes finish before the Redis connection closes. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.refreshes.drain();
+    await this.l1?.stop();
+  }
+
+  /** Whether reads of `key` may be served from the in-process L1 right now (its subscription is live). */
+  l1Serves(key: string): boolean {
+    return this.l1 !== undefined && this.l1.isLive && this.l1.handles(key);
   }
 
   private tagKey(tag: string): string {
@@ -201,9 +214,19 @@ export class CacheEngine implements BeforeApplicationShutdown {
     return `${this.keys.namespace}#gen:${encodeKeyPart(name)}`;
   }
 
+  /** One entry: from L1 when it holds a fresh copy, else from Redis (then kept in L1 if opted in). */
+  private async read<T>(key: string): Promise<Maybe<CacheEntry<T> | undefined>> {
+    const local = this.l1?.get(key);
+    if (local) return local as CacheEntry<T>;
+    const ticket = this.l1?.ticket() ?? 0;
+    const entry = await this.store.read<T>(key);
+    if (entry !== UNAVAILABLE) this.l1?.fill(key, entry as CacheEntry, ticket);
+    return entry;
+  }
+
   private async lookup(key: string, factory: CacheFactory<unknown>, options: GetOrSetOptions): Promise<CacheRead<unknown>> {
     const startedAt = performance.now();
-    const entry = await this.store.read(key);
+    const entry = await this.read(key);
     if (entry === UNAVAILABLE) {
       const { value } = await this.runFactory(key, factory, options, undefined);
       return this.served(key, { value, outcome: 'bypass' }, startedAt);

@@ -78,6 +78,13 @@ export class CacheMetrics {
     registers: [this.registry],
   });
 
+  readonly l1 = new Counter({
+    name: 'cache_l1_events_total',
+    help: 'In-process L1 tier: hits, fills, invalidations received, and full resets (subscriber lost or reconnected)',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

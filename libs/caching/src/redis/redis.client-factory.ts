@@ -29,6 +29,9 @@ export function createRedisClient(options: CachingModuleOptions): RedisClient {
         clusterRetryStrategy: common.retryStrategy,
         scaleReads: 'master',
         slotsRefreshTimeout: 2_000,
+        // After a master dies, commands to it fail until the client learns the new slot map: poll it
+        // every second (ioredis defaults to 5 s), so a failover costs about cluster-node-timeout + 1 s.
+        slotsRefreshInterval: 1_000,
       })
     : new Redis(options.redisUrl ?? 'redis://127.0.0.1:6379', common);
 

@@ -34,7 +34,7 @@ export interface WriteBehindRegistration<T> {
     {
       provide: WriteBehindQueue,
       inject: [REDIS_CLIENT, CACHING_OPTIONS],
-      useFactory: (redis: RedisClient, options: CachingModuleOptions) => new WriteBehindQueue(redis, options),
+      useFactory: (redis: RedisClient, options: CachingModuleOptions) => new WriteBehindQueue(redis, options, options.writeBehindDurability),
     },
     WriteBehindMonitor,
     WriteBehindHealthIndicator,
