@@ -251,6 +251,14 @@ export class CacheEngine implements BeforeApplicationShutdown {
         return this.served(key, { value: cached, outcome: 'stale' }, startedAt);
       }
       case 'unusable': {
+        // A background refresh (XFetch, stale-while-revalidate) of this key is still running: its
+        // value lands in a moment, so wait for it rather than start a second load of the same key.
+        const refreshing = this.refreshes.running(key);
+        if (refreshing) {
+          await refreshing;
+          const refreshed = await this.get(key);
+          if (refreshed !== undefined) return this.served(key, { value: refreshed, outcome: 'miss' }, startedAt);
+        }
         const lease = entry?.generation ?? 0;
         const read = await this.fill(key, lease, factory, options, undefined, 'wait');
         return this.served(key, read, startedAt);

@@ -18,6 +18,11 @@ export class Singleflight<T> {
     return this.inflight.has(key);
   }
 
+  /** The call running for `key`, to wait on without starting one. */
+  running(key: string): Promise<T> | undefined {
+    return this.inflight.get(key);
+  }
+
   /** Settles when every call running now has settled. */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.inflight.values()]);
