@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IEntryNestModule } from '@nestjs/core/nest-factory.js';
+import { REDIS_CLIENT, type RedisClient } from '@app/caching';
 import { createServiceApp, type HttpAdapterName } from '@app/platform';
 import { fileKeyPrefix } from './key-prefix.js';
 
@@ -23,6 +24,17 @@ export async function startServiceApp(
   Object.assign(process.env, { ...options.env, CACHE_PREFIX: keyPrefix });
   const app = await createServiceApp(rootModule, { adapter: options.adapter ?? 'fastify', title: 'test', logger: ['error'] });
   await app.listen(0, '127.0.0.1');
+  // Until the shared client is ready every cache call is a BYPASS; a cluster client needs its slot map first.
+  const redis = app.get<RedisClient>(REDIS_CLIENT);
+  if (redis.status !== 'ready') {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 5_000);
+      redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
   return { app, url, keyPrefix, close: () => app.close() };
 }
