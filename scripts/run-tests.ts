@@ -19,6 +19,8 @@ import { migrateAll } from './migrate.js';
  *
  *   node dist/scripts/run-tests.js [unit|e2e] [name-filter] [--cluster]
  */
+/** The longest one invocation may run; the whole suite takes a few minutes. */
+const RUN_TIMEOUT_MS = Number(process.env.TEST_RUN_TIMEOUT_MS ?? 15 * 60_000);
 const args = process.argv.slice(2);
 const cluster = args.includes('--cluster') || process.env.TEST_REDIS_MODE === 'cluster';
 const [kind = 'all', filter = ''] = args.filter((arg) => arg !== '--cluster');
@@ -69,13 +71,24 @@ try {
   code = await new Promise<number>((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--test', '--test-reporter=spec', `--test-concurrency=${Math.max(2, availableParallelism())}`, ...files],
-      {
-        stdio: 'inherit',
-        env,
-      },
+      ['--test', '--test-reporter=spec', `--test-concurrency=${Math.max(2, availableParallelism())}`, '--test-timeout=180000', ...files],
+      // its own process group, so the watchdog can end every test process and whatever they spawned
+      { stdio: 'inherit', env, detached: true },
     );
-    child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+    // A leaked child process (a worker a failed test never killed) keeps its test file alive and
+    // the run would wait forever: after RUN_TIMEOUT_MS the whole group is killed and the run fails.
+    const watchdog = setTimeout(() => {
+      console.error(`test run exceeded ${RUN_TIMEOUT_MS} ms: killing its processes (a test left a process running?)`);
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, RUN_TIMEOUT_MS);
+    child.on('exit', (exitCode, signal) => {
+      clearTimeout(watchdog);
+      resolve(exitCode ?? (signal ? 1 : 0));
+    });
   });
 } finally {
   await dropTestDatabase(base.databaseUrl, database.name);

@@ -52,7 +52,7 @@ describe('event bus on Redis Streams (real Redis)', () => {
     assert.equal(stats.pending, 0);
   });
 
-  it('hands the entry of a consumer killed before its ack to another consumer of the group (XAUTOCLAIM)', async () => {
+  it('hands the entry of a consumer killed before its ack to another consumer of the group (XAUTOCLAIM)', async (t) => {
     const stream = uniqueStream();
     const group = 'catalog';
     const startedKey = `${keyPrefix}test:${stream}:started`;
@@ -76,6 +76,10 @@ describe('event bus on Redis Streams (real Redis)', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     killOnExit(child);
+    // If an assertion fails while the worker lives, its open pipes would keep this file's process running forever.
+    t.after(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     await waitUntil(() => child.stdout!.read()?.toString().includes('ready'), { timeoutMs: 10_000, what: 'the worker' });
 
     // Only one of the two consumers gets each new entry: publish until the doomed one takes one.
@@ -83,7 +87,8 @@ describe('event bus on Redis Streams (real Redis)', () => {
     const published: string[] = [];
     for (let i = 0; !doomedEntry && i < 50; i++) {
       published.push((await h.publisher.publish(stream, { type: 'product.updated', payload: { id: i } })).event.id);
-      doomedEntry = await waitUntil(() => h.raw.get(startedKey), { timeoutMs: 300, what: 'the doomed handler' }).catch(() => null);
+      // GET answers null for a missing key: map it to undefined, or waitUntil would take null as "done".
+      doomedEntry = await waitUntil(async () => (await h.raw.get(startedKey)) ?? undefined, { timeoutMs: 300, what: 'the doomed handler' }).catch(() => null);
     }
     assert.ok(doomedEntry, 'the worker took an entry');
     child.kill('SIGKILL');
