@@ -17,6 +17,8 @@ describe('catalog as real OS processes', () => {
   const start = async (env: Record<string, string>) => {
     const service = await ServiceProcess.start('catalog', { env: { WARM_INTERVAL_MS: '0', ...env } });
     running.push(service);
+    // Answering HTTP is not enough: views are refused (503) until Redis is connected (a cluster needs its slot map).
+    await waitUntil(async () => (await service.request('/health')).status === 200, { timeoutMs: 10_000, what: 'catalog healthy' });
     return service;
   };
   const views = async (id: number) => Number((await db.query('SELECT views FROM catalog.products WHERE id = $1', [id])).rows[0].views);
