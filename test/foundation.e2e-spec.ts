@@ -5,7 +5,7 @@ import { freePort } from './support/free-port.js';
 import { RedisServer } from './support/redis-server.js';
 import { ServiceProcess, type ServiceName } from './support/service-process.js';
 import { singleNodeOnly, testRedisMode } from './support/test-redis.js';
-import { settlesWithin } from './support/wait.js';
+import { settlesWithin, waitUntil } from './support/wait.js';
 
 /**
  * The foundation's "done means", against the compiled services as real processes:
@@ -57,19 +57,27 @@ describe('foundation', () => {
     return Object.fromEntries(SERVICES.map((service, index) => [service, (results[index] as PromiseFulfilledResult<ServiceProcess>).value])) as Fleet;
   }
 
+  /** A service answers HTTP before its Redis is connected (a cluster client needs its slot map): wait for 200. */
+  async function waitHealthy(fleet: Fleet): Promise<Fleet> {
+    for (const service of SERVICES) {
+      await waitUntil(async () => (await fleet[service].request('/health')).status === 200, { timeoutMs: 10_000, what: `${service} healthy` });
+    }
+    return fleet;
+  }
+
   before(async () => {
     badDatabase = await Promise.all(SERVICES.map((service) => ServiceProcess.spawn(service, { env: { DATABASE_URL: 'nonsense' } })));
     processes.push(...badDatabase);
     // The cluster pass starts only the healthy fleet (on the cluster): the Redis faults below use private servers.
     if (testRedisMode() === 'cluster') {
-      healthy = await startFleet({});
+      healthy = await waitHealthy(await startFleet({}));
       return;
     }
     redis = await RedisServer.start();
     proxy = await FaultProxy.start({ targetPort: redis.port });
     const closedPort = await freePort();
     [healthy, withoutRedis, behindProxy] = await Promise.all([
-      startFleet({}),
+      startFleet({}).then(waitHealthy),
       startFleet({ ...FAIL_FAST_ENV, REDIS_URL: `redis://127.0.0.1:${closedPort}` }),
       startFleet({ ...FAIL_FAST_ENV, REDIS_URL: proxy.redisUrl }),
     ]);
