@@ -42,6 +42,8 @@ const SINGLE_PASS_ONLY: Record<string, string> = {
   'test/bench-smoke.e2e-spec': 'benchmarks run on one node',
   'test/write-behind/write-behind-startup.e2e-spec': 'a fault proxy in front of the shared single node',
 };
+/** Specs that measure latency or throughput under load: run one at a time, after the rest. */
+const TIMING_SENSITIVE = ['test/faults/', 'test/hostile/', 'test/scale-out/', 'test/bench-smoke.e2e-spec'];
 const skipped = (file: string) => cluster && Object.keys(SINGLE_PASS_ONLY).some((path) => file.includes(path));
 const files = [...(kind !== 'e2e' ? unit : []), ...(kind !== 'unit' ? e2e : [])].filter((f) => f.includes(filter) && !skipped(f)).sort();
 if (files.length === 0) {
@@ -68,10 +70,24 @@ try {
   const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: database.url, CACHE_PREFIX: cachePrefix, NODE_ENV: 'test', ...redisEnv };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   await migrateAll(database.url);
-  code = await new Promise<number>((resolve) => {
+  // Specs that measure latency under load (p99s at a fixed request rate) get the machine to themselves.
+  const serial = files.filter((file) => TIMING_SENSITIVE.some((path) => file.includes(path)));
+  const parallel = files.filter((file) => !serial.includes(file));
+  code = 0;
+  if (parallel.length) code = await runNodeTest(parallel, Math.max(2, availableParallelism()), env);
+  if (serial.length) code = Math.max(code, await runNodeTest(serial, 1, env));
+} finally {
+  await dropTestDatabase(base.databaseUrl, database.name);
+  if (redisCluster) await redisCluster.close();
+  else await deleteKeysWithPrefix(base.redisUrl ?? 'redis://127.0.0.1:6379', cachePrefix).catch(() => undefined);
+}
+process.exit(code);
+
+function runNodeTest(testFiles: string[], concurrency: number, env: Record<string, string | undefined>): Promise<number> {
+  return new Promise<number>((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--test', '--test-reporter=spec', `--test-concurrency=${Math.max(2, availableParallelism())}`, '--test-timeout=180000', ...files],
+      ['--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...testFiles],
       // its own process group, so the watchdog can end every test process and whatever they spawned
       { stdio: 'inherit', env, detached: true },
     );
@@ -90,9 +106,4 @@ try {
       resolve(exitCode ?? (signal ? 1 : 0));
     });
   });
-} finally {
-  await dropTestDatabase(base.databaseUrl, database.name);
-  if (redisCluster) await redisCluster.close();
-  else await deleteKeysWithPrefix(base.redisUrl ?? 'redis://127.0.0.1:6379', cachePrefix).catch(() => undefined);
 }
-process.exit(code);
