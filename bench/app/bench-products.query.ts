@@ -1,17 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { ProductView } from '../../apps/catalog/src/products/product.view.js';
 
 /** A product row as the bench routes return it (the shape of catalog's `GET /products/:id`). */
-export interface BenchProduct {
-  id: number;
-  sku: string;
-  name: string;
-  category: string;
-  priceCents: number;
-  stock: number;
-  views: number;
-}
+export type BenchProduct = Omit<ProductView, 'updatedAt'>;
 
 /** The real queries behind the bench routes: a primary-key read and a per-row counter update. */
 @Injectable()

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import type { ProductView } from '../../apps/catalog/src/products/product.view.js';
 import { httpRequest } from '../support/http.js';
 import { metricValue } from '../support/service-app.js';
 
 export const unique = () => randomBytes(4).toString('hex');
 
-export interface ProductBody {
-  id: number;
-  sku: string;
-  name: string;
-  category: string;
-  priceCents: number;
-  stock: number;
-  views: number;
-}
+/** A product as `GET /products/:id` answers it. */
+export type ProductBody = ProductView;
 
 /** A product with a fresh sku (and, unless given, a category of its own). */
 export async function createProduct(baseUrl: string, overrides: Partial<Omit<ProductBody, 'id' | 'views'>> = {}): Promise<ProductBody> {

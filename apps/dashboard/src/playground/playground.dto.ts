@@ -3,14 +3,17 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 const MAX_PRODUCT_ID = 2_147_483_647;
 
-export class StampedeDto {
+/** Every experiment aims at one catalog product. */
+class ProductExperimentDto {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_PRODUCT_ID)
   productId: number = 1;
+}
 
+export class StampedeDto extends ProductExperimentDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 200, description: 'Concurrent GET /products/:id sent at once' })
   @IsOptional()
   @IsInt()
@@ -19,14 +22,7 @@ export class StampedeDto {
   requests: number = 200;
 }
 
-export class WriteBehindBurstDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PRODUCT_ID)
-  productId: number = 1;
-
+export class WriteBehindBurstDto extends ProductExperimentDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 2_000, default: 500, description: 'POST /products/:id/views sent, 50 at a time' })
   @IsOptional()
   @IsInt()
@@ -35,14 +31,7 @@ export class WriteBehindBurstDto {
   views: number = 500;
 }
 
-export class PriceChangeDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PRODUCT_ID)
-  productId: number = 1;
-
+export class PriceChangeDto extends ProductExperimentDto {
   @ApiPropertyOptional({ minimum: 99, maximum: 1_000_000, description: 'New price; a random one when omitted' })
   @IsOptional()
   @IsInt()
