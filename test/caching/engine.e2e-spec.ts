@@ -10,6 +10,27 @@ describe('CacheEngine on a real Redis', () => {
   before(async () => (h = await createEngineHarness()));
   after(() => h.close());
 
+  /** A cache-aside fill whose factory has read its row and is held before it returns: the race window. */
+  async function slowFill(key: string) {
+    const factoryStarted = gate();
+    const releaseFactory = gate<{ name: string }>();
+    const result = h.engine.getOrSet(
+      key,
+      async () => {
+        factoryStarted.open();
+        return releaseFactory.promise;
+      },
+      { ttlMs: 60_000 },
+    );
+    await factoryStarted.promise;
+    return {
+      finish(row: { name: string }) {
+        releaseFactory.open(row);
+        return result;
+      },
+    };
+  }
+
   it('serves a miss from the factory, then hits with one GET and no factory call', async () => {
     const key = h.engine.keys.tagged('user', 1, 'profile');
     let calls = 0;
@@ -45,20 +66,9 @@ describe('CacheEngine on a real Redis', () => {
 
   it('does not let a fill that started before a write-through overwrite the newer value (stale-set guard)', async () => {
     const key = h.engine.keys.tagged('user', 2, 'profile');
-    const factoryStarted = gate();
-    const releaseFactory = gate<{ name: string }>();
-    const slowFill = h.engine.getOrSet(
-      key,
-      async () => {
-        factoryStarted.open();
-        return releaseFactory.promise; // the old row, read before the update committed
-      },
-      { ttlMs: 60_000 },
-    );
-    await factoryStarted.promise;
+    const fill = await slowFill(key);
     assert.equal(await h.engine.set(key, { name: 'new' }, { ttlMs: 60_000 }), true);
-    releaseFactory.open({ name: 'old' });
-    assert.deepEqual(await slowFill, { name: 'old' }); // its caller still gets what it read
+    assert.deepEqual(await fill.finish({ name: 'old' }), { name: 'old' }); // its caller still gets what it read
     assert.deepEqual(await h.engine.get(key), { name: 'new' });
   });
 
@@ -66,20 +76,9 @@ describe('CacheEngine on a real Redis', () => {
     const key = h.engine.keys.tagged('user', 3, 'profile');
     await h.engine.set(key, { name: 'before' }, { ttlMs: 60_000 });
     await h.engine.delete(key);
-    const factoryStarted = gate();
-    const releaseFactory = gate<{ name: string }>();
-    const slowFill = h.engine.getOrSet(
-      key,
-      async () => {
-        factoryStarted.open();
-        return releaseFactory.promise;
-      },
-      { ttlMs: 60_000 },
-    );
-    await factoryStarted.promise;
+    const fill = await slowFill(key);
     await h.engine.delete(key);
-    releaseFactory.open({ name: 'read before the delete' });
-    await slowFill;
+    await fill.finish({ name: 'read before the delete' });
     assert.equal(await h.engine.get(key), undefined);
   });
 

@@ -6,16 +6,8 @@ import { EVENT_STREAMS, ORDER_CREATED, type OrderCreatedPayload } from '@app/con
 import { ServiceProcess } from '../support/service-process.js';
 import { delay, waitUntil } from '../support/wait.js';
 import { DASHBOARD_SEED_SCALE, DashboardScenario, metricValue } from './dashboard-harness.js';
+import type { Stats } from '../../apps/dashboard/src/stats/stats.query.js';
 import { createTestRedis, type TestRedis } from '../support/test-redis.js';
-
-interface Stats {
-  totalUsers: number;
-  ordersToday: number;
-  revenueMonthToDateCents: number;
-  topProducts: { productId: number; name: string; unitsSold: number }[];
-  computedAt: string;
-  computeMs: number;
-}
 
 const DEBOUNCE_MS = 200;
 const HLL_STANDARD_ERROR = 0.0081;

@@ -1,10 +1,8 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, NotFoundException } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { map, type Observable } from 'rxjs';
-import type { CacheRead, ReadOutcome } from '../engine/get-or-set.options.js';
-import { CACHE_READ_OPTIONS, X_CACHE_HEADER } from './http-cache.constants.js';
-
-const X_CACHE: Record<ReadOutcome, string> = { hit: 'HIT', miss: 'MISS', stale: 'STALE', bypass: 'BYPASS' };
+import type { CacheRead } from '../engine/get-or-set.options.js';
+import { CACHE_READ_OPTIONS, X_CACHE_HEADER, X_CACHE_VALUE } from './http-cache.constants.js';
 
 export interface ServeCacheReadOptions {
   /** 404 message for a `null` value; `:name` is replaced by that route parameter. */
@@ -28,7 +26,7 @@ export class CacheReadInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     return next.handle().pipe(
       map((read) => {
-        this.adapterHost.httpAdapter.setHeader(http.getResponse(), X_CACHE_HEADER, X_CACHE[read.outcome]);
+        this.adapterHost.httpAdapter.setHeader(http.getResponse(), X_CACHE_HEADER, X_CACHE_VALUE[read.outcome]);
         if (read.value === null) {
           const params = http.getRequest<{ params?: Record<string, string> }>().params ?? {};
           const message = (options.notFound ?? 'not found').replace(/:(\w+)/g, (_, name: string) => params[name] ?? name);

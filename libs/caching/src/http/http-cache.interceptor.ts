@@ -3,13 +3,11 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { from, lastValueFrom, map, type Observable } from 'rxjs';
 import { CacheEngine } from '../engine/cache-engine.service.js';
-import type { CacheRead, FactoryContext, ReadOutcome } from '../engine/get-or-set.options.js';
-import { HTTP_CACHE_OPTIONS, X_CACHE_HEADER } from './http-cache.constants.js';
+import type { CacheRead, FactoryContext } from '../engine/get-or-set.options.js';
+import { HTTP_CACHE_OPTIONS, X_CACHE_HEADER, X_CACHE_VALUE } from './http-cache.constants.js';
 import type { CachedResponse, CacheableRequest, HttpCacheOptions } from './http-cache.options.js';
 import { NotModifiedException } from './not-modified.exception.js';
 import { hasCredentials, normalisedTarget } from './request-key.js';
-
-const X_CACHE: Record<ReadOutcome, string> = { hit: 'HIT', miss: 'MISS', stale: 'STALE', bypass: 'BYPASS' };
 
 interface HeaderReader {
   getHeader(name: string): unknown;
@@ -44,7 +42,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
 
     const key = this.trackBy(context, options);
     if (key === undefined) {
-      this.setHeader(response, X_CACHE_HEADER, 'BYPASS');
+      this.setHeader(response, X_CACHE_HEADER, X_CACHE_VALUE.bypass);
       this.setHeader(response, 'Cache-Control', 'private, no-store');
       return next.handle();
     }
@@ -87,7 +85,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
 
   private respond(read: CacheRead<CachedResponse>, request: CacheableRequest, response: HeaderReader, options: HttpCacheOptions): string {
     const cached = read.value!;
-    this.setHeader(response, X_CACHE_HEADER, X_CACHE[read.outcome]);
+    this.setHeader(response, X_CACHE_HEADER, X_CACHE_VALUE[read.outcome]);
     this.setHeader(response, 'ETag', cached.etag);
     this.setHeader(response, 'Cache-Control', `${options.private ? 'private' : 'public'}, max-age=${options.maxAgeSec ?? 0}`);
     if (options.private) this.setHeader(response, 'Vary', 'Authorization, Cookie');
