@@ -83,11 +83,13 @@ try {
 }
 process.exit(code);
 
+// --test-force-exit: a test file's process ends once its tests have, even if a client it forgot to
+// close (a cluster client's slot-refresh timer) would keep it alive; the watchdog covers the rest.
 function runNodeTest(testFiles: string[], concurrency: number, env: Record<string, string | undefined>): Promise<number> {
   return new Promise<number>((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...testFiles],
+      ['--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, '--test-timeout=180000', '--test-force-exit', ...testFiles],
       // its own process group, so the watchdog can end every test process and whatever they spawned
       { stdio: 'inherit', env, detached: true },
     );
