@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { type Cluster, type Redis, Redis as IORedis } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { createProduct, type ProductBody, productSelects } from '../catalog/catalog-support.js';
 import { freePorts } from '../support/free-port.js';
 import { fileKeyPrefix } from '../support/key-prefix.js';
+import { type RedisMonitor, monitorRedis } from '../support/redis-monitor.js';
 import { metricValue } from '../support/service-app.js';
 import { ServiceProcess, type ServiceName } from '../support/service-process.js';
 import { clusterOnly, createTestRedis, keysPerMaster, mastersOf, testRedisReady } from '../support/test-redis.js';
@@ -30,7 +31,7 @@ describe('two instances of each service on a Redis Cluster', clusterOnly(), () =
   const prefix = fileKeyPrefix();
   const fleet: Record<ServiceName, ServiceProcess[]> = { users: [], catalog: [], dashboard: [] };
   let redis: Cluster;
-  const monitors: Redis[] = [];
+  const monitors: RedisMonitor[] = [];
   const recorded: Recorded[] = [];
   let crossSlotBefore = 0;
 
@@ -57,10 +58,7 @@ describe('two instances of each service on a Redis Cluster', clusterOnly(), () =
     for (const service of started) fleet[service.service].push(service);
     crossSlotBefore = await crossSlotErrors();
     for (const node of mastersOf(redis)) {
-      // A fresh connection: the cluster's own node connections are lazy, and so would be their duplicates.
-      const connection = new IORedis({ host: node.options.host, port: node.options.port, lazyConnect: true });
-      const monitor = await connection.monitor();
-      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      const monitor = await monitorRedis(node.options.host!, node.options.port!, ({ args, source }) => {
         // MULTI and EXEC carry no key: keep them to group each transaction's commands.
         if (/^(multi|exec)$/i.test(args[0]) || args.some((arg) => arg.startsWith(prefix))) recorded.push({ args, source });
       });
@@ -69,7 +67,7 @@ describe('two instances of each service on a Redis Cluster', clusterOnly(), () =
   });
 
   after(async () => {
-    for (const monitor of monitors) monitor.disconnect();
+    for (const monitor of monitors) monitor.stop();
     await Promise.all(Object.values(fleet).flat().map((service) => service.stop()));
     redis?.disconnect();
   });
@@ -127,7 +125,7 @@ describe('two instances of each service on a Redis Cluster', clusterOnly(), () =
   it('keeps every multi-key command and every MULTI in one hash slot under representative traffic (no CROSSSLOT)', async () => {
     await representativeTraffic();
     // Stop recording first: the GETKEYS / KEYSLOT probes below carry the prefix too.
-    for (const monitor of monitors) monitor.disconnect();
+    for (const monitor of monitors) monitor.stop();
     const traffic = [...recorded];
     const probe = mastersOf(redis)[0];
     const keysOf = async (args: string[]): Promise<string[]> => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { getRepositoryToken } from '@nestjs/typeorm';
@@ -9,6 +8,7 @@ import type { Repository } from 'typeorm';
 import { AppModule } from '../../apps/users/src/app.module.js';
 import { User } from '../../apps/users/src/users/user.entity.js';
 import { httpRequest } from '../support/http.js';
+import { monitorRedis } from '../support/redis-monitor.js';
 import { metricValue, type RunningApp, startServiceApp } from '../support/service-app.js';
 import { createTestRedis, nodeForKey, scanKeys, type TestRedis, testRedisReady, totalKeys } from '../support/test-redis.js';
 
@@ -232,15 +232,13 @@ describe('users service caching (in-process app, real Postgres and Redis)', () =
     const user = await createUser('Eve');
     await httpRequest(`${svc.url}/users/${user.id}/summary`);
     const node = nodeForKey(redis, `${svc.keyPrefix}users:user:{${user.id}}:profile`);
-    // lazyConnect: monitor() opens its own connection, and this one must not keep the process alive.
-    const monitor = await new Redis({ host: node.options.host, port: node.options.port, lazyConnect: true }).monitor();
     const commands: string[][] = [];
-    monitor.on('monitor', (_time: string, args: string[]) => {
+    const monitor = await monitorRedis(node.options.host!, node.options.port!, ({ args }) => {
       if (args.some((arg) => arg.includes(`user:{${user.id}}`))) commands.push(args);
     });
     const response = await httpRequest(`${svc.url}/users/${user.id}/summary`);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    monitor.disconnect();
+    monitor.stop();
     assert.equal(response.headers.get('x-cache'), 'HIT');
     assert.deepEqual(commands.map((args) => args[0].toLowerCase()), ['mget']);
     assert.deepEqual(commands[0].slice(1), [`${svc.keyPrefix}users:user:{${user.id}}:profile`, `${svc.keyPrefix}users:user:{${user.id}}:orders`]);

@@ -218,8 +218,9 @@ export class CacheEventConsumer {
     }
     const handler = this.settings.handlers[event.type] as CacheEventHandler | undefined;
     if (!handler) {
+      this.count('skipped');
       await this.blocking!.xack(this.streamKey, this.settings.group, entryId);
-      return this.count('skipped');
+      return;
     }
     if (deliveries > this.settings.maxDeliveries) {
       return this.deadLetter(entryId, fields, `delivered ${deliveries} times (a consumer died handling it?)`);
@@ -228,13 +229,17 @@ export class CacheEventConsumer {
     for (let attempt = 1; attempt <= this.settings.maxAttempts; attempt++) {
       try {
         await handler(event, { entryId, deliveries });
-        await this.blocking!.xack(this.streamKey, this.settings.group, entryId);
-        return this.count('handled');
       } catch (error) {
         lastError = error as Error;
         this.count('failed_attempt');
         if (attempt < this.settings.maxAttempts) await sleep(this.settings.retryDelayMs * 2 ** (attempt - 1));
+        continue;
       }
+      // Counted before the XACK, so "acknowledged" always implies "counted". A failed XACK leaves the
+      // entry pending: it is delivered again later, and handlers are idempotent (at-least-once).
+      this.count('handled');
+      await this.blocking!.xack(this.streamKey, this.settings.group, entryId);
+      return;
     }
     return this.deadLetter(entryId, fields, `handler failed ${this.settings.maxAttempts} times: ${lastError?.message}`);
   }
