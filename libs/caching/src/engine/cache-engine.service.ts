@@ -215,13 +215,16 @@ export class CacheEngine implements BeforeApplicationShutdown {
   }
 
   /** One entry: from L1 when it holds a fresh copy, else from Redis (then kept in L1 if opted in). */
-  private async read<T>(key: string): Promise<Maybe<CacheEntry<T> | undefined>> {
-    const local = this.l1?.get(key);
-    if (local) return local as CacheEntry<T>;
-    const ticket = this.l1?.ticket() ?? 0;
-    const entry = await this.store.read<T>(key);
-    if (entry !== UNAVAILABLE) this.l1?.fill(key, entry as CacheEntry, ticket);
-    return entry;
+  private read<T>(key: string): Promise<Maybe<CacheEntry<T> | undefined>> {
+    const l1 = this.l1;
+    if (!l1) return this.store.read<T>(key);
+    const local = l1.get(key);
+    if (local) return Promise.resolve(local as CacheEntry<T>);
+    const ticket = l1.ticket();
+    return this.store.read<T>(key).then((entry) => {
+      if (entry !== UNAVAILABLE) l1.fill(key, entry as CacheEntry, ticket);
+      return entry;
+    });
   }
 
   private async lookup(key: string, factory: CacheFactory<unknown>, options: GetOrSetOptions): Promise<CacheRead<unknown>> {

@@ -66,32 +66,26 @@ export class EntryStore {
       this.breaker.success();
       return result;
     } catch (error) {
-      this.metrics.errors.inc({ namespace: namespaceOf(key), operation });
-      if (this.breaker.failure() && /timed out/i.test((error as Error).message)) {
-        // A black-holed connection keeps every timed-out command queued: drop it and reconnect.
-        this.redis.disconnect(true);
-      }
-      if (Date.now() - this.lastLoggedAtMs > 10_000) {
-        this.lastLoggedAtMs = Date.now();
-        this.logger.warn(`cache ${operation} failed, falling back to the source: ${(error as Error).message}`);
-      }
-      return UNAVAILABLE;
+      return this.failed(operation, key, error as Error);
     }
   }
 
   /**
    * One GET: value, times and generation together. A corrupt entry reads as a tombstone at the
    * generation Lua sees in it: nothing to serve, and the next fill overwrites it.
+   *
+   * The hit path of every read, so written as one `then` on the ioredis promise rather than
+   * through {@link call}: two promises per hit instead of four.
    */
-  async read<T>(key: string): Promise<Maybe<CacheEntry<T> | undefined>> {
-    const raw = await this.call('get', key, () => this.redis.get(key));
-    if (raw === UNAVAILABLE) return UNAVAILABLE;
-    const entry = decodeEntry<T>(raw);
-    if (raw !== null && entry === undefined) {
-      this.metrics.errors.inc({ namespace: namespaceOf(key), operation: 'decode' });
-      return { kind: 'tombstone', generation: generationOf(raw) };
-    }
-    return entry;
+  read<T>(key: string): Promise<Maybe<CacheEntry<T> | undefined>> {
+    if (!this.breaker.allow()) return Promise.resolve(UNAVAILABLE);
+    return this.redis.get(key).then(
+      (raw) => {
+        this.breaker.success();
+        return this.decode<T>(key, raw);
+      },
+      (error: Error) => this.failed('get', key, error),
+    );
   }
 
   /** Reads many keys; on a cluster, one MGET per hash slot (never a CROSSSLOT error). */
@@ -162,6 +156,29 @@ export class EntryStore {
 
   async removeFromTag(tagKey: string, members: string[]): Promise<void> {
     if (members.length) await this.call('tag-remove', tagKey, () => this.redis.srem(tagKey, ...members));
+  }
+
+  private decode<T>(key: string, raw: string | null): CacheEntry<T> | undefined {
+    const entry = decodeEntry<T>(raw);
+    if (raw !== null && entry === undefined) {
+      this.metrics.errors.inc({ namespace: namespaceOf(key), operation: 'decode' });
+      return { kind: 'tombstone', generation: generationOf(raw) };
+    }
+    return entry;
+  }
+
+  /** Counts and (rate-limited) logs a failed call; a timeout that opens the circuit also drops the connection. */
+  private failed(operation: string, key: string, error: Error): typeof UNAVAILABLE {
+    this.metrics.errors.inc({ namespace: namespaceOf(key), operation });
+    if (this.breaker.failure() && /timed out/i.test(error.message)) {
+      // A black-holed connection keeps every timed-out command queued: drop it and reconnect.
+      this.redis.disconnect(true);
+    }
+    if (Date.now() - this.lastLoggedAtMs > 10_000) {
+      this.lastLoggedAtMs = Date.now();
+      this.logger.warn(`cache ${operation} failed, falling back to the source: ${error.message}`);
+    }
+    return UNAVAILABLE;
   }
 }
 

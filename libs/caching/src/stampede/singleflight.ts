@@ -9,8 +9,10 @@ export class Singleflight<T> {
   run(key: string, work: () => Promise<T>): { promise: Promise<T>; joined: boolean } {
     const running = this.inflight.get(key);
     if (running) return { promise: running, joined: true };
-    const promise = work().finally(() => this.inflight.delete(key));
+    const promise = work();
     this.inflight.set(key, promise);
+    const settled = () => this.inflight.delete(key);
+    promise.then(settled, settled);
     return { promise, joined: false };
   }
 
