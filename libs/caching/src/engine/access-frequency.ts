@@ -1,6 +1,14 @@
+/** Sampling rate of reads whose TTL does not depend on their frequency. */
+export const SAMPLE_EVERY = 8;
+
 /**
  * Counts reads per key over a sliding minute, in process and bounded in memory: the
  * hot-key detector behind adaptive TTL (no Redis command, no KEYS, no OBJECT FREQ).
+ *
+ * Keys under adaptive TTL are counted on every read, since their TTL depends on the count.
+ * Other keys are sampled, one read in {@link SAMPLE_EVERY} at random, each counting for
+ * that many: enough to rank the hottest keys, and a map update on one hit in eight
+ * instead of on every one.
  */
 export class AccessFrequency {
   private current = new Map<string, number>();
@@ -11,14 +19,21 @@ export class AccessFrequency {
     private readonly maxKeys = 10_000,
     private readonly windowMs = 60_000,
     private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
   ) {
     this.windowStartedAtMs = now();
   }
 
-  record(key: string): void {
+  /** One read of `key`: always counted when `exact`, else sampled. */
+  record(key: string, exact: boolean): void {
+    let weight = 1;
+    if (!exact) {
+      if (this.random() >= 1 / SAMPLE_EVERY) return;
+      weight = SAMPLE_EVERY;
+    }
     this.rotate();
     if (this.current.size >= this.maxKeys && !this.current.has(key)) return;
-    this.current.set(key, (this.current.get(key) ?? 0) + 1);
+    this.current.set(key, (this.current.get(key) ?? 0) + weight);
   }
 
   /** Reads in the last window, estimated from the current and the previous one. */

@@ -58,7 +58,7 @@ export type SetOptions = Pick<GetOrSetOptions, 'ttlMs' | 'jitter' | 'graceMs' | 
 export class CacheEngine implements BeforeApplicationShutdown {
   readonly keys: CacheKeyBuilder;
   private readonly store: EntryStore;
-  private readonly reads = new Singleflight<CacheRead<unknown>>();
+  private readonly fills = new Singleflight<CacheRead<unknown>>();
   private readonly refreshes = new Singleflight<void>();
   private readonly frequency = new AccessFrequency();
   private readonly settings: CacheEngineSettings;
@@ -78,22 +78,21 @@ export class CacheEngine implements BeforeApplicationShutdown {
   }
 
   /** The value for `key`: from the cache when it can be, otherwise from `factory` (then cached). */
-  async getOrSet<T>(key: string, factory: CacheFactory<T>, options: GetOrSetOptions): Promise<T | null> {
-    return (await this.fetch(key, factory, options)).value;
+  getOrSet<T>(key: string, factory: CacheFactory<T>, options: GetOrSetOptions): Promise<T | null> {
+    return this.fetch(key, factory, options).then(valueOf);
   }
 
-  /** {@link getOrSet}, also telling how the value was served (for `X-Cache`). */
+  /**
+   * {@link getOrSet}, also telling how the value was served (for `X-Cache`).
+   *
+   * A hit is one GET and nothing else. Only what runs the factory is coalesced in process:
+   * callers that find the key missing while another caller of this process fills it wait
+   * for that fill instead of starting their own.
+   */
   fetch<T>(key: string, factory: CacheFactory<T>, options: GetOrSetOptions): Promise<CacheRead<T>> {
-    this.frequency.record(key);
-    const { promise, joined } = this.reads.run(key, () => this.lookup(key, factory as CacheFactory<unknown>, options));
-    if (!joined) return promise as Promise<CacheRead<T>>;
-    // A caller served by another caller's read is a read too, with that read's outcome (as its X-Cache says).
-    const namespace = namespaceOf(key);
-    this.metrics.coalesced.inc({ namespace });
-    return promise.then((read) => {
-      this.metrics.reads.inc({ namespace, outcome: read.outcome });
-      return read as CacheRead<T>;
-    });
+    this.frequency.record(key, options.adaptiveTtl !== undefined);
+    const startedAt = performance.now();
+    return this.read(key).then((entry) => this.answer(key, entry, factory as CacheFactory<unknown>, options, startedAt)) as Promise<CacheRead<T>>;
   }
 
   /** A cached value without a factory: fresh, or stale within grace; `undefined` when there is none. */
@@ -227,52 +226,73 @@ export class CacheEngine implements BeforeApplicationShutdown {
     });
   }
 
-  private async lookup(key: string, factory: CacheFactory<unknown>, options: GetOrSetOptions): Promise<CacheRead<unknown>> {
-    const startedAt = performance.now();
-    const entry = await this.read(key);
+  /** What a read found, served: at once when fresh; stale while it refreshes; else through one coalesced fill. */
+  private answer(
+    key: string,
+    entry: Maybe<CacheEntry | undefined>,
+    factory: CacheFactory<unknown>,
+    options: GetOrSetOptions,
+    startedAt: number,
+  ): CacheRead<unknown> | Promise<CacheRead<unknown>> {
     if (entry === UNAVAILABLE) {
-      const { value } = await this.runFactory(key, factory, options, undefined);
-      return this.served(key, { value, outcome: 'bypass' }, startedAt);
+      // Redis is down or slow: the factory answers, once per key for all concurrent callers.
+      return this.coalescedFill(key, startedAt, async () => ({ value: (await this.runFactory(key, factory, options, undefined)).value, outcome: 'bypass' }));
     }
-
     const freshness = freshnessOf(entry, Date.now(), options.xfetchBeta ?? 0);
     const usable = entry as Storable<unknown>;
-    const cached = usable?.kind === 'value' ? usable.value : null;
     switch (freshness) {
       case 'fresh':
-        return this.served(key, { value: cached, outcome: 'hit' }, startedAt);
+        return this.served(key, { value: usable.kind === 'value' ? usable.value : null, outcome: 'hit' }, startedAt);
       case 'refresh-early':
         this.refreshInBackground(key, usable, factory, options);
-        return this.served(key, { value: cached, outcome: 'hit' }, startedAt);
-      case 'stale': {
-        const refreshing = this.refreshInBackground(key, usable, factory, options);
-        const fresh = options.softTimeoutMs ? await this.within(refreshing, options.softTimeoutMs) : false;
-        if (fresh) {
-          const latest = await this.get(key);
-          if (latest !== undefined) return this.served(key, { value: latest, outcome: 'miss' }, startedAt);
-        }
-        return this.served(key, { value: cached, outcome: 'stale' }, startedAt);
-      }
-      case 'unusable': {
-        // A background refresh (XFetch, stale-while-revalidate) of this key is still running: its
-        // value lands in a moment, so wait for it rather than start a second load of the same key.
-        const refreshing = this.refreshes.running(key);
-        if (refreshing) {
-          await refreshing;
-          const refreshed = await this.get(key);
-          if (refreshed !== undefined) return this.served(key, { value: refreshed, outcome: 'miss' }, startedAt);
-        }
-        const lease = entry?.generation ?? 0;
-        const read = await this.fill(key, lease, factory, options, undefined, 'wait');
-        return this.served(key, read, startedAt);
-      }
+        return this.served(key, { value: usable.kind === 'value' ? usable.value : null, outcome: 'hit' }, startedAt);
+      case 'stale':
+        return this.serveStale(key, usable, factory, options, startedAt);
+      case 'unusable':
+        return this.coalescedFill(key, startedAt, () => this.fillMissing(key, entry, factory, options));
     }
   }
 
+  /** Runs `fill` unless a fill of `key` is already running in this process; then waits for that one. */
+  private coalescedFill(key: string, startedAt: number, fill: () => Promise<CacheRead<unknown>>): Promise<CacheRead<unknown>> {
+    const { promise, joined } = this.fills.run(key, fill);
+    // A caller served by another caller's fill is a read too, with that fill's outcome (as its X-Cache says).
+    if (joined) this.metrics.coalesced.inc({ namespace: namespaceOf(key) });
+    return promise.then((read) => this.served(key, read, startedAt));
+  }
+
+  /** Stale within grace: refresh in the background, and serve the stale value unless the refresh lands within the soft timeout. */
+  private async serveStale(
+    key: string,
+    stale: Storable<unknown>,
+    factory: CacheFactory<unknown>,
+    options: GetOrSetOptions,
+    startedAt: number,
+  ): Promise<CacheRead<unknown>> {
+    const refreshing = this.refreshInBackground(key, stale, factory, options);
+    const fresh = options.softTimeoutMs ? await this.within(refreshing, options.softTimeoutMs) : false;
+    if (fresh) {
+      const latest = await this.get(key);
+      if (latest !== undefined) return this.served(key, { value: latest, outcome: 'miss' }, startedAt);
+    }
+    return this.served(key, { value: stale.kind === 'value' ? stale.value : null, outcome: 'stale' }, startedAt);
+  }
+
+  /** Nothing usable in the cache: load it (under the cross-process lock when asked), against the generation read. */
+  private async fillMissing(key: string, entry: CacheEntry | undefined, factory: CacheFactory<unknown>, options: GetOrSetOptions): Promise<CacheRead<unknown>> {
+    // A background refresh (XFetch, stale-while-revalidate) of this key is still running: its
+    // value lands in a moment, so wait for it rather than start a second load of the same key.
+    const refreshing = this.refreshes.running(key);
+    if (refreshing) {
+      await refreshing;
+      const refreshed = await this.get(key);
+      if (refreshed !== undefined) return { value: refreshed, outcome: 'miss' };
+    }
+    return this.fill(key, entry?.generation ?? 0, factory, options, undefined, 'wait');
+  }
+
   private served<T>(key: string, read: CacheRead<T>, startedAt: number): CacheRead<T> {
-    const namespace = namespaceOf(key);
-    this.metrics.reads.inc({ namespace, outcome: read.outcome });
-    this.metrics.readDuration.observe({ namespace, outcome: read.outcome }, (performance.now() - startedAt) / 1_000);
+    this.metrics.reads.record(namespaceOf(key), read.outcome, (performance.now() - startedAt) / 1_000);
     return read;
   }
 
@@ -425,6 +445,10 @@ export class CacheEngine implements BeforeApplicationShutdown {
     if (!tags?.length) return;
     await Promise.all(tags.map((tag) => this.store.addToTag(this.tagKey(tag), key, ttlMs)));
   }
+}
+
+function valueOf<T>(read: CacheRead<T>): T | null {
+  return read.value;
 }
 
 export type { ReadOutcome };

@@ -62,11 +62,12 @@ export function decodeEntry<T>(raw: string | null | undefined): CacheEntry<T> | 
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
   if (body.x === 1) return { kind: 'tombstone', generation };
-  if (typeof body.f !== 'number' || typeof body.s !== 'number') return undefined;
-  const times = { generation, freshUntilMs: body.f, staleUntilMs: body.s, computeMs: typeof body.d === 'number' ? body.d : 0 };
-  if (body.n === 1) return { kind: 'absent', ...times };
+  const { f: freshUntilMs, s: staleUntilMs } = body;
+  if (typeof freshUntilMs !== 'number' || typeof staleUntilMs !== 'number') return undefined;
+  const computeMs = typeof body.d === 'number' ? body.d : 0;
+  if (body.n === 1) return { kind: 'absent', generation, freshUntilMs, staleUntilMs, computeMs };
   if (!Object.hasOwn(body, 'v')) return undefined;
-  return { kind: 'value', value: body.v as T, ...times };
+  return { kind: 'value', value: body.v as T, generation, freshUntilMs, staleUntilMs, computeMs };
 }
 
 /**
