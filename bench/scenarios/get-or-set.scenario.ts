@@ -21,7 +21,7 @@ interface Contender {
 /** 4. `getOrSet` in a plain loop, no HTTP: hit ops/s against bentocache, and factory runs of a cold-key burst. */
 export const getOrSetScenario: Scenario = {
   id: 'get-or-set',
-  title: '4. getOrSet in process: ours vs bentocache vs cache-manager',
+  title: '4. getOrSet in process: CPU per hit against a bare GET; ours vs bentocache vs cache-manager',
   async run(context: BenchContext): Promise<ScenarioResult> {
     const s = context.settings;
     const redis = await context.redis();
@@ -68,6 +68,31 @@ export const getOrSetScenario: Scenario = {
         );
         return ops / seconds;
       };
+      // CPU per hit in process: getOrSet against the GET + JSON.parse it wraps, on the same connection
+      // (the engine's: fail-open settings, so ioredis arms a command timer), and on a default ioredis client.
+      const bareProduct = JSON.stringify((await loadProduct(1)()) ?? {});
+      for (let key = 0; key < HOT_KEYS; key++) await bentoClient.set(`${prefix}bare:${key}`, bareProduct);
+      const readers: Record<'ours' | 'sameClient' | 'defaultClient', (key: number) => Promise<unknown>> = {
+        ours: (key) => contenders.ours.getOrSet(`hot:${key}`, loadProduct(1)),
+        sameClient: async (key) => JSON.parse((await ourClient.get(`${prefix}bare:${key}`))!) as unknown,
+        defaultClient: async (key) => JSON.parse((await bentoClient.get(`${prefix}bare:${key}`))!) as unknown,
+      };
+      const cpuPerHit = async (read: (key: number) => Promise<unknown>, seconds: number) => {
+        const before = process.cpuUsage();
+        const deadline = performance.now() + seconds * 1_000;
+        let ops = 0;
+        await Promise.all(
+          Array.from({ length: WORKERS }, async (_, worker) => {
+            for (let i = 0; performance.now() < deadline; i++) {
+              await read((worker + i * WORKERS) % HOT_KEYS);
+              ops++;
+            }
+          }),
+        );
+        const cpu = process.cpuUsage(before);
+        return (cpu.user + cpu.system) / Math.max(1, ops);
+      };
+
       for (const contender of [contenders.ours, contenders.bentocache]) {
         for (let key = 0; key < HOT_KEYS; key++) await contender.getOrSet(`hot:${key}`, loadProduct(1));
         await hitOps(contender, s.warmupS);
@@ -76,6 +101,11 @@ export const getOrSetScenario: Scenario = {
       const runs = await interleaved(['ours', 'bentocache'] as const, s.rounds, (name) => hitOps(contenders[name], s.roundS));
       const hitFactoryCalls = factoryCalls;
       const ratio = pairRatios(runs.ours, runs.bentocache);
+
+      for (const read of Object.values(readers)) await cpuPerHit(read, s.warmupS);
+      const cpuRuns = await interleaved(['ours', 'sameClient', 'defaultClient'] as const, s.rounds, (name) => cpuPerHit(readers[name], s.roundS));
+      const cpuOverSame = pairRatios(cpuRuns.ours, cpuRuns.sameClient);
+      const cpuOverDefault = pairRatios(cpuRuns.ours, cpuRuns.defaultClient);
 
       // Cold burst: N concurrent callers of one missing key, per contender, fresh key each round.
       const burstRuns = await interleaved(['ours', 'bentocache', 'cache-manager'] as const, Math.min(3, s.rounds), async (name, round) => {
@@ -92,6 +122,9 @@ export const getOrSetScenario: Scenario = {
           `One process, no HTTP, the same private redis-server for all. Hit throughput: ${WORKERS} concurrent loops over ${HOT_KEYS} warm keys ` +
           `(each loop its own keys, so in-process coalescing of concurrent reads helps nobody), ${s.rounds} interleaved rounds of ${s.roundS} s. ` +
           'bentocache is configured with its Redis driver only (no in-memory L1, which would not touch Redis at all). ' +
+          `CPU per hit: the same loops, this process's user + system CPU (process.cpuUsage) divided by the reads of a round, ` +
+          'for getOrSet and for a bare GET + JSON.parse of the same product, once on the engine\'s own connection and once on a ' +
+          'default ioredis client. ' +
           `Cold burst: ${s.stampede} concurrent getOrSet calls of one missing key whose factory is a real product query; factory calls counted.`,
         tables: [
           {
@@ -100,6 +133,17 @@ export const getOrSetScenario: Scenario = {
               ['ours (CacheEngine.getOrSet)', fmtSpread(spread(runs.ours))],
               ['bentocache getOrSet (Redis L2 only)', fmtSpread(spread(runs.bentocache))],
               ['ours ÷ bentocache (median of pair ratios)', fmtSpread(ratio)],
+            ],
+          },
+          {
+            caption: 'CPU per hit in process',
+            columns: ['', 'CPU µs per read, median (min–max)'],
+            rows: [
+              ['ours (CacheEngine.getOrSet, hit)', fmtSpread(spread(cpuRuns.ours))],
+              ['bare GET + JSON.parse, same connection (fail-open settings: command timeout)', fmtSpread(spread(cpuRuns.sameClient))],
+              ['bare GET + JSON.parse, default ioredis client (no command timeout)', fmtSpread(spread(cpuRuns.defaultClient))],
+              ['ours ÷ bare GET, same connection (median of pair ratios)', fmtSpread(cpuOverSame)],
+              ['ours ÷ bare GET, default client (median of pair ratios)', fmtSpread(cpuOverDefault)],
             ],
           },
           {
@@ -112,15 +156,26 @@ export const getOrSetScenario: Scenario = {
           },
         ],
         targets: [
+          { target: 'CPU per hit: getOrSet ÷ bare GET + JSON.parse on the same connection ≤ 1.15', measured: fmtSpread(cpuOverSame), met: cpuOverSame.median <= 1.15 },
+          { target: 'CPU per hit: getOrSet ÷ bare GET + JSON.parse on a default client ≤ 1.15', measured: fmtSpread(cpuOverDefault), met: cpuOverDefault.median <= 1.15 },
           { target: 'ours ÷ bentocache hit ops/s ≥ 1.0', measured: fmtSpread(ratio), met: ratio.median >= 1.0 },
           { target: `factory calls for ${s.stampede} concurrent misses: ours 1`, measured: burstRuns.ours.join(', '), met: burstRuns.ours.every((n) => n === 1) },
         ],
         notes: [`Factory calls during the hit rounds: ${hitFactoryCalls} (every read was a hit).`, `Hit ops/s ours: ${fmt(spread(runs.ours).median)}.`],
-        chart: [{ label: 'getOrSet hit ops/s ours ÷ bentocache', ratio, target: { value: 1.0, direction: 'min' } }],
+        chart: [
+          { label: 'getOrSet CPU/hit ÷ bare GET (same connection)', ratio: cpuOverSame, target: { value: 1.15, direction: 'max' } },
+          { label: 'getOrSet CPU/hit ÷ bare GET (default client)', ratio: cpuOverDefault, target: { value: 1.15, direction: 'max' } },
+          { label: 'getOrSet hit ops/s ours ÷ bentocache', ratio, target: { value: 1.0, direction: 'min' } },
+        ],
         figures: {
           oursOps: spread(runs.ours),
           bentoOps: spread(runs.bentocache),
           oursOverBento: ratio,
+          cpuUsOurs: spread(cpuRuns.ours),
+          cpuUsSameClient: spread(cpuRuns.sameClient),
+          cpuUsDefaultClient: spread(cpuRuns.defaultClient),
+          cpuOverSameClient: cpuOverSame,
+          cpuOverDefaultClient: cpuOverDefault,
           burstOurs: burstRuns.ours,
           burstBento: burstRuns.bentocache,
           burstCacheManager: burstRuns['cache-manager'],
