@@ -24,7 +24,7 @@ export class BenchAppModule {
           WriteBehindModule.forFeature({
             topic: BENCH_VIEWS_TOPIC,
             flusher: BenchViewsFlusher,
-            options: { appliedEntriesTable: 'catalog.applied_stream_entries', batchSize: 5_000, flushIntervalMs: 100 },
+            options: { appliedEntriesTable: 'catalog.applied_stream_batches', batchSize: 5_000, flushIntervalMs: 100 },
             autoStart: options.writeBehind === 'on',
           }),
         ]

@@ -23,7 +23,7 @@ export interface CounterDelta {
   n: number;
 }
 
-export const APPLIED_TABLE = 'catalog.applied_stream_entries';
+export const APPLIED_TABLE = 'catalog.applied_stream_batches';
 
 /** Adds deltas to `<schema>.counters`, one UPSERT per key; `onFlush` runs inside the transaction after the writes. */
 export class CounterFlusher implements WriteBehindFlusher<CounterDelta> {
@@ -125,6 +125,12 @@ export class WriteBehindHarness {
   async pending(stream: string, group = 'write-behind'): Promise<number> {
     const [count] = (await this.raw.xpending(stream, group)) as [number];
     return count;
+  }
+
+  /** Entries pending for one consumer of the group (XPENDING's summary). */
+  async pendingOf(stream: string, consumerName: string, group = 'write-behind'): Promise<number> {
+    const [, , , consumers] = (await this.raw.xpending(stream, group)) as [number, string, string, [string, string][] | null];
+    return Number(consumers?.find(([name]) => name === consumerName)?.[1] ?? 0);
   }
 
   async waitForTotal(keyPrefix: string, expected: number, timeoutMs = 10_000): Promise<void> {

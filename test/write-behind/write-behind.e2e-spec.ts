@@ -6,7 +6,7 @@ import { CacheMetrics, WriteBehindHealthIndicator, WriteBehindMonitor, WriteBehi
 import { testRedisMode } from '../support/test-redis.js';
 import { gate } from '../caching/engine-harness.js';
 import { waitUntil } from '../support/wait.js';
-import { CounterFlusher, metricValue, WriteBehindHarness } from './write-behind-harness.js';
+import { APPLIED_TABLE, CounterFlusher, metricValue, WriteBehindHarness } from './write-behind-harness.js';
 
 describe('write-behind on real Redis and Postgres', () => {
   let h: WriteBehindHarness;
@@ -42,8 +42,13 @@ describe('write-behind on real Redis and Postgres', () => {
     assert.equal(await metricValue(h.metrics, 'write_behind_entries_flushed_total', { topic }), 1_000);
     assert.ok(flusher.batches.length <= 6, `${flusher.batches.length} transactions for 1,000 entries in batches of 200`);
     assert.ok(flusher.batches.every((batch) => batch.length <= 200));
-    const [row] = await h.dataSource.query(`SELECT count(*)::int AS n FROM catalog.applied_stream_entries WHERE stream = $1`, [consumer.keys.stream]);
-    assert.equal(row.n, 1_000, 'every entry id recorded as applied');
+    const [row] = await h.dataSource.query(
+      `SELECT (SELECT count(*) FROM ${APPLIED_TABLE} WHERE stream = $1)::int AS batches,
+              (SELECT count(DISTINCT id) FROM ${APPLIED_TABLE}, unnest(entry_ids) AS id WHERE stream = $1)::int AS distinct_ids`,
+      [consumer.keys.stream],
+    );
+    assert.equal(row.distinct_ids, 1_000, 'every entry id recorded as applied');
+    assert.equal(row.batches, flusher.batches.length, 'one ledger row per flushed batch');
   });
 
   it('does not count twice an entry redelivered after a crash between COMMIT and XACK', async () => {
@@ -68,6 +73,34 @@ describe('write-behind on real Redis and Postgres', () => {
     assert.equal(await h.total('redeliver:'), 50);
     assert.equal(await metricValue(survivorMetrics, 'write_behind_duplicates_skipped_total', { topic }), 50);
     assert.equal(await metricValue(survivorMetrics, 'write_behind_entries_flushed_total', { topic }), 0);
+  });
+
+  it('applies once what two live consumers both hold: a slow one mid-flush, and one that claimed its entries meanwhile', async () => {
+    const topic = 'contended';
+    const queue = h.queue();
+    for (let i = 0; i < 50; i++) await queue.enqueue(topic, { key: 'contended:a', n: 1 });
+    const flushing = gate();
+    const release = gate();
+    const slow = h.consumer(topic, new CounterFlusher(h.schema, async () => {
+      flushing.open();
+      await release.promise; // inside its transaction, before COMMIT
+    }), { claimIdleMs: 60_000 });
+    await slow.start();
+    await flushing.promise;
+
+    const claimerMetrics = new CacheMetrics();
+    const claimerFlusher = new CounterFlusher(h.schema);
+    const claimer = h.consumer(topic, claimerFlusher, { consumerName: 'claimer', claimIdleMs: 100, claimIntervalMs: 100 }, h.redis, claimerMetrics);
+    await claimer.start();
+    // The claimer takes the entries over (XAUTOCLAIM) and tries to flush them while the slow consumer still holds them.
+    await waitUntil(async () => (await h.pendingOf(slow.keys.stream, 'claimer')) === 50, { timeoutMs: 5_000, what: 'the claimer to own the 50 entries' });
+    await sleep(300);
+    assert.equal(await h.total('contended:'), 0, 'neither has committed: the claimer waits for the slow one');
+    release.open();
+    await waitUntil(async () => (await h.pending(slow.keys.stream)) === 0, { timeoutMs: 5_000, what: 'both to finish' });
+    assert.equal(await h.total('contended:'), 50, 'applied once');
+    assert.equal(await metricValue(claimerMetrics, 'write_behind_duplicates_skipped_total', { topic }), 50);
+    assert.deepEqual(claimerFlusher.batches, [], 'the claimer applied nothing');
   });
 
   it('dead-letters a poison entry and an invalid one while the rest of their batch is flushed', async () => {

@@ -35,7 +35,7 @@ describe('WriteBehindModule in a Nest app', () => {
     }
     @Injectable()
     class StockFlusher extends ViewsFlusher {}
-    const options = { appliedEntriesTable: 'catalog.applied_stream_entries', blockMs: 200 };
+    const options = { appliedEntriesTable: 'catalog.applied_stream_batches', blockMs: 200 };
     @Module({
       imports: [
         WriteBehindModule.forFeature({ topic: 'views', flusher: ViewsFlusher, options }),

@@ -15,7 +15,7 @@ import {
 import { CATALOG_CONFIG, type CatalogConfig } from '../catalog.config.js';
 
 /** Entry ids already applied, written in each flush's transaction (idempotent redelivery). */
-export const APPLIED_ENTRIES_TABLE = 'catalog.applied_stream_entries';
+export const APPLIED_ENTRIES_TABLE = 'catalog.applied_stream_batches';
 
 /**
  * One write-behind topic's consumer, built from the validated catalog config when the app

@@ -38,7 +38,7 @@ const LOG_BURST_MS = 10_000;
  * const consumer = new WriteBehindConsumer({
  *   topic: 'views', redis, namespace: { keyPrefix: 'cref:', service: 'catalog' }, dataSource,
  *   flusher: new ProductViewsFlusher(), metrics,
- *   options: { appliedEntriesTable: 'catalog.applied_stream_entries', batchSize: 500 },
+ *   options: { appliedEntriesTable: 'catalog.applied_stream_batches', batchSize: 500 },
  * });
  * await consumer.start();
  * await consumer.stats(); // { topic: 'views', length: 12, pending: 0, lagMs: 0, ... }
@@ -60,6 +60,8 @@ export class WriteBehindConsumer<T = unknown> implements OnApplicationBootstrap,
   /** Interrupts retries too, once the drain has run out of time. */
   private readonly abandonSignal = new AbortController();
   private nextMaintenanceAtMs = 0;
+  /** The last batch read was full: the consumer is behind, catching up on a backlog. */
+  private lastBatchWasFull = false;
   private lastFlushAt: Date | null = null;
   private lastWarnedAtMs = 0;
 
@@ -155,18 +157,23 @@ export class WriteBehindConsumer<T = unknown> implements OnApplicationBootstrap,
     }
   }
 
-  /** Up to `batchSize` new entries; once the first arrives, waits at most `flushIntervalMs` for the batch to fill. */
+  /**
+   * Up to `batchSize` new entries; once the first arrives, waits at most `flushIntervalMs` for the
+   * batch to fill. Not after a full batch: then the consumer was catching up on a backlog, and
+   * the backlog's last, partial batch is flushed at once rather than held back.
+   */
   private async readBatch(): Promise<StreamEntry[]> {
     const { batchSize, blockMs, flushIntervalMs } = this.options;
     const batch = await this.stream.readNew(this.blocking!, batchSize, blockMs);
     const deadlineMs = Date.now() + flushIntervalMs;
-    while (batch.length > 0 && batch.length < batchSize && !this.stopping) {
+    while (!this.lastBatchWasFull && batch.length > 0 && batch.length < batchSize && !this.stopping) {
       const leftMs = deadlineMs - Date.now();
       if (leftMs < 1) break;
       const more = await this.stream.readNew(this.blocking!, batchSize - batch.length, Math.min(leftMs, blockMs)).catch(() => []);
       if (more.length === 0) break;
       batch.push(...more);
     }
+    this.lastBatchWasFull = batch.length === batchSize;
     return batch;
   }
 

@@ -53,7 +53,7 @@ export class WriteBehindCoreModule {}
  *     WriteBehindModule.forFeature({
  *       topic: 'views',
  *       flusher: ProductViewsFlusher,
- *       options: { appliedEntriesTable: 'catalog.applied_stream_entries', batchSize: 500, flushIntervalMs: 1_000 },
+ *       options: { appliedEntriesTable: 'catalog.applied_stream_batches', batchSize: 500, flushIntervalMs: 1_000 },
  *     }),
  *   ],
  * })
