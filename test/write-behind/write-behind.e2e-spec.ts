@@ -51,6 +51,25 @@ describe('write-behind on real Redis and Postgres', () => {
     assert.equal(row.batches, flusher.batches.length, 'one ledger row per flushed batch');
   });
 
+  it('flushes the last, partial batch of a backlog at once, without waiting flushIntervalMs for it to fill', async () => {
+    const topic = 'backlog';
+    const queue = h.queue();
+    for (let i = 0; i < 25; i++) await queue.enqueue(topic, { key: 'backlog:a', n: 1 });
+    const flusher = new CounterFlusher(h.schema);
+    const consumer = h.consumer(topic, flusher, { batchSize: 10, flushIntervalMs: 10_000, blockMs: 1_000 });
+    const startedAt = performance.now();
+    await consumer.start();
+    await h.waitForTotal('backlog:', 25, 3_000);
+    assert.ok(performance.now() - startedAt < 3_000);
+    assert.deepEqual(flusher.batches.map((batch) => batch.length), [10, 10, 5]);
+
+    // Caught up: a lone entry now waits (up to flushIntervalMs) for company, as configured.
+    await queue.enqueue(topic, { key: 'backlog:a', n: 1 });
+    await sleep(500);
+    assert.equal(await h.total('backlog:'), 25, 'the lone entry is still lingering');
+    await consumer.stop();
+  });
+
   it('does not count twice an entry redelivered after a crash between COMMIT and XACK', async () => {
     const topic = 'redeliver';
     const queue = h.queue();
