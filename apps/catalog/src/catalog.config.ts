@@ -12,6 +12,8 @@ export interface CatalogConfig {
   productXfetchBeta: number;
   /** "No such product", remembered briefly. */
   notFoundTtlMs: number;
+  /** The view route remembers in process that a product exists for this long (0: asks the product cache on every view). */
+  viewExistenceMemoMs: number;
   /** Listing pages, dropped by category tag on any change of a product in the category. */
   listTtlMs: number;
   /** How long a stock idempotency key is remembered (a retry after that is applied again). */
@@ -46,6 +48,7 @@ export const catalogConfig = registerAs(
     productGraceMs: readIntegerEnv(process.env, 'PRODUCT_GRACE_MS', 10 * 60_000, 0, HOUR_MS),
     productXfetchBeta: 1,
     notFoundTtlMs: readIntegerEnv(process.env, 'NOT_FOUND_TTL_MS', 30_000, 100, HOUR_MS),
+    viewExistenceMemoMs: readIntegerEnv(process.env, 'VIEW_EXISTENCE_MEMO_MS', 5_000, 0, 60_000),
     listTtlMs: readIntegerEnv(process.env, 'PRODUCT_LIST_TTL_MS', HOUR_MS, 1_000, 6 * HOUR_MS),
     stockIdempotencyTtlMs: readIntegerEnv(process.env, 'STOCK_IDEMPOTENCY_TTL_MS', 24 * HOUR_MS, 60_000, 7 * 24 * HOUR_MS),
     flushIntervalMs: readIntegerEnv(process.env, 'WRITE_BEHIND_FLUSH_INTERVAL_MS', 250, 0, 60_000),

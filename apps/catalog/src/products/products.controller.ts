@@ -4,6 +4,7 @@ import { type CacheRead, ServeCacheRead } from '@app/caching';
 import { ParseIdPipe } from '@app/platform';
 import { AdjustStockDto } from '../inventory/dto/adjust-stock.dto.js';
 import { StockStore, type StockOutcome } from '../inventory/stock.store.js';
+import { ProductExistenceMemo } from '../views/product-existence.memo.js';
 import { ProductViewsRecorder } from '../views/product-views.recorder.js';
 import { type TrendingProduct, TrendingService } from '../views/trending.service.js';
 import { VISITOR_ID_HEADER, visitorIdOf } from '../views/visitor-id.js';
@@ -23,6 +24,7 @@ export class ProductsController {
   constructor(
     private readonly products: ProductsService,
     private readonly views: ProductViewsRecorder,
+    private readonly existing: ProductExistenceMemo,
     private readonly trending: TrendingService,
     private readonly stock: StockStore,
   ) {}
@@ -67,7 +69,7 @@ export class ProductsController {
     @Ip() ip: string,
   ): Promise<{ productId: number; entryId: string; liveViews: number }> {
     const visitor = visitorIdOf(visitorHeader, ip);
-    if (!(await this.products.product(id)).value) throw new NotFoundException(`product ${id} not found`);
+    if (!(await this.existing.exists(id))) throw new NotFoundException(`product ${id} not found`);
     return { productId: id, ...(await this.views.record(id, visitor)) };
   }
 

@@ -9,6 +9,7 @@ import { StockStore } from '../inventory/stock.store.js';
 import { writeBehindConsumer } from '../inventory/write-behind.providers.js';
 import { OrdersController } from '../orders/orders.controller.js';
 import { OrdersService } from '../orders/orders.service.js';
+import { ProductExistenceMemo } from '../views/product-existence.memo.js';
 import { ProductViewsFlusher } from '../views/product-views.flusher.js';
 import { ProductViewsRecorder } from '../views/product-views.recorder.js';
 import { TrendingService } from '../views/trending.service.js';
@@ -36,6 +37,7 @@ import { ProductsService } from './products.service.js';
     ProductsService,
     ProductChangesListener,
     ProductViewsRecorder,
+    ProductExistenceMemo,
     TrendingService,
     TrendingWarmer,
     StockStore,
