@@ -13,9 +13,9 @@ interface Queued {
  * writes, not Redis, are the cost (a syscall each); a batch waits at most until the loop has
  * handled the I/O at hand (`setImmediate`), not for a timer.
  *
- * Scoped on purpose: ioredis's client-wide `enableAutoPipelining` batches only within one tick
- * (one request), and misroutes scripts on a Cluster (redis/ioredis#2109). On a Cluster, every
- * command sent through one batcher must hash to one slot (give their keys one hash tag).
+ * Scoped on purpose: ioredis's `enableAutoPipelining` does the same for every command of a client,
+ * but on a Cluster it routes scripts by their SHA rather than their key (redis/ioredis#2109). On a
+ * Cluster, every command sent through one batcher must hash to one slot (give their keys one hash tag).
  *
  * @example
  * const batcher = new RedisBatcher(redis);
