@@ -64,6 +64,28 @@ describe('CacheEngine on a real Redis', () => {
     assert.equal(await counterValue(h.metrics, 'cache_reads_total', { outcome: 'miss', namespace: `${h.options.keyPrefix}${h.options.service}:cold` }), 1_000);
   });
 
+  it('lets concurrent reads of a warm key share one GET, and reads after the reply read again', async () => {
+    const key = h.engine.keys.key('warm', 'shared');
+    await h.engine.getOrSet(key, () => 'v1', { ttlMs: 60_000 });
+    const redis = h.engine['redis'] as { get: (key: string) => Promise<string | null> };
+    const get = redis.get;
+    let gets = 0;
+    redis.get = function (this: unknown, ...args: [string]) {
+      if (args[0] === key) gets++;
+      return get.apply(this, args);
+    };
+    try {
+      const reads = await Promise.all(Array.from({ length: 100 }, () => h.engine.fetch(key, () => 'never', { ttlMs: 60_000 })));
+      assert.equal(gets, 1, 'one GET for 100 concurrent reads');
+      assert.ok(reads.every((read) => read.value === 'v1' && read.outcome === 'hit'));
+      await h.engine.set(key, 'v2', { ttlMs: 60_000 });
+      assert.equal(await h.engine.getOrSet(key, () => 'never', { ttlMs: 60_000 }), 'v2', 'a read after the reply sees the newer value');
+      assert.equal(gets, 2);
+    } finally {
+      redis.get = get;
+    }
+  });
+
   it('does not let a fill that started before a write-through overwrite the newer value (stale-set guard)', async () => {
     const key = h.engine.keys.tagged('user', 2, 'profile');
     const fill = await slowFill(key);

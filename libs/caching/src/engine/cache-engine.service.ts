@@ -9,6 +9,7 @@ import { encodeKeyPart } from '../keys/key-part.encoder.js';
 import { CacheMetrics } from '../metrics/cache.metrics.js';
 import type { RedisClient } from '../redis/redis.client-factory.js';
 import type { CacheEntry } from '../serialization/cache-entry.codec.js';
+import { SharedReads } from '../stampede/shared-reads.js';
 import { Singleflight } from '../stampede/singleflight.js';
 import { AccessFrequency } from './access-frequency.js';
 import { CacheFactoryTimeoutError } from './cache.errors.js';
@@ -58,6 +59,8 @@ export type SetOptions = Pick<GetOrSetOptions, 'ttlMs' | 'jitter' | 'graceMs' | 
 export class CacheEngine implements BeforeApplicationShutdown {
   readonly keys: CacheKeyBuilder;
   private readonly store: EntryStore;
+  /** Reads waiting for their GET, by key: callers of a key in the meantime share the answer. */
+  private readonly reads = new SharedReads<CacheRead<unknown>>();
   private readonly fills = new Singleflight<CacheRead<unknown>>();
   private readonly refreshes = new Singleflight<void>();
   private readonly frequency = new AccessFrequency();
@@ -85,14 +88,25 @@ export class CacheEngine implements BeforeApplicationShutdown {
   /**
    * {@link getOrSet}, also telling how the value was served (for `X-Cache`).
    *
-   * A hit is one GET and nothing else. Only what runs the factory is coalesced in process:
-   * callers that find the key missing while another caller of this process fills it wait
-   * for that fill instead of starting their own.
+   * A hit is one GET. Coalesced in process: callers of a key whose GET is on its way share
+   * that GET's answer; callers that find the key missing while another caller of this process
+   * fills it wait for that fill instead of starting their own.
    */
   fetch<T>(key: string, factory: CacheFactory<T>, options: GetOrSetOptions): Promise<CacheRead<T>> {
     this.frequency.record(key, options.adaptiveTtl !== undefined);
     const startedAt = performance.now();
-    return this.read(key).then((entry) => this.answer(key, entry, factory as CacheFactory<unknown>, options, startedAt)) as Promise<CacheRead<T>>;
+    const slot = this.reads.slot(key);
+    if (slot.read) {
+      // A read of this key is on its way: share its answer (one GET for a burst on a hot key).
+      this.metrics.coalesced.inc({ namespace: namespaceOf(key) });
+      return slot.read.then((read) => this.served(key, read, startedAt)) as Promise<CacheRead<T>>;
+    }
+    const read = this.read(key).then((entry) => {
+      slot.read = undefined; // from now on a caller reads again: what it finds may be newer
+      return this.answer(key, entry, factory as CacheFactory<unknown>, options, startedAt);
+    });
+    slot.read = read;
+    return read as Promise<CacheRead<T>>;
   }
 
   /** A cached value without a factory: fresh, or stale within grace; `undefined` when there is none. */
