@@ -28,7 +28,7 @@ export class ReadTally {
   private readonly series = new Map<string, ReadSeries[]>();
 
   constructor(registry: Registry) {
-    const tally = this;
+    const entries = () => this.entries();
     new Counter({
       name: 'cache_reads_total',
       help: 'Cache reads by namespace and outcome (hit, miss, stale, bypass)',
@@ -36,7 +36,7 @@ export class ReadTally {
       registers: [registry],
       collect() {
         this.reset();
-        for (const [namespace, outcome, series] of tally.entries()) this.inc({ namespace, outcome }, series.count);
+        for (const [namespace, outcome, series] of entries()) this.inc({ namespace, outcome }, series.count);
       },
     });
     const name = 'cache_read_duration_seconds';
