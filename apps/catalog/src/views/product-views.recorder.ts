@@ -38,7 +38,7 @@ type RecordViewCommand = (numberOfKeys: number, ...keysAndArgs: (string | number
  * ([product-views.script.ts](./product-views.script.ts)) appends the write-behind stream entry that
  * will add the view to Postgres (`XADD`), bumps the live counter (`HINCRBY`), today's trending
  * sorted set (`ZINCRBY`) and today's unique-visitor HyperLogLog (`PFADD`), atomically. One script
- * rather than a MULTI of seven commands: the client builds and times one command, not nine. The
+ * rather than a MULTI of six commands: the client builds and times one command, not eight. The
  * views of concurrent requests share one pipeline ({@link RedisBatcher}): one socket write for many.
  *
  * Redis Cluster: a script must stay in one slot. The counter, the trending set and the stream
