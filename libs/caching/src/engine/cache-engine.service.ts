@@ -254,12 +254,13 @@ export class CacheEngine implements BeforeApplicationShutdown {
     }
     const freshness = freshnessOf(entry, Date.now(), options.xfetchBeta ?? 0);
     const usable = entry as Storable<unknown>;
+    const cached = usable?.kind === 'value' ? usable.value : null;
     switch (freshness) {
       case 'fresh':
-        return this.served(key, { value: usable.kind === 'value' ? usable.value : null, outcome: 'hit' }, startedAt);
+        return this.served(key, { value: cached, outcome: 'hit' }, startedAt);
       case 'refresh-early':
         this.refreshInBackground(key, usable, factory, options);
-        return this.served(key, { value: usable.kind === 'value' ? usable.value : null, outcome: 'hit' }, startedAt);
+        return this.served(key, { value: cached, outcome: 'hit' }, startedAt);
       case 'stale':
         return this.serveStale(key, usable, factory, options, startedAt);
       case 'unusable':

@@ -16,10 +16,6 @@ export class Singleflight<T> {
     return { promise, joined: false };
   }
 
-  has(key: string): boolean {
-    return this.inflight.has(key);
-  }
-
   /** The call running for `key`, to wait on without starting one. */
   running(key: string): Promise<T> | undefined {
     return this.inflight.get(key);
