@@ -13,7 +13,7 @@ import {
   WriteBehindQueue,
   coalesce,
 } from '@app/caching';
-import { uniqueNamespace, waitReady } from '../caching/engine-harness.js';
+import { gate, uniqueNamespace, waitReady } from '../caching/engine-harness.js';
 import { createTestRedis, type TestRedis, testRedisConnection } from '../support/test-redis.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -50,6 +50,20 @@ export class CounterFlusher implements WriteBehindFlusher<CounterDelta> {
     );
     await this.onFlush?.(entries);
   }
+}
+
+/**
+ * A {@link CounterFlusher} that holds every flush inside its transaction (after its writes,
+ * before COMMIT) until `release()`; `flushing` settles once the first flush got there.
+ */
+export function heldFlusher(schema: string): { flusher: CounterFlusher; flushing: Promise<void>; release: () => void } {
+  const flushing = gate();
+  const released = gate();
+  const flusher = new CounterFlusher(schema, async () => {
+    flushing.open();
+    await released.promise;
+  });
+  return { flusher, flushing: flushing.promise, release: () => released.open() };
 }
 
 /** One test file's own namespace, Postgres schema and clients; `close` undoes all of it. */

@@ -4,9 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { CacheMetrics, WriteBehindHealthIndicator, WriteBehindMonitor, WriteBehindQueue, WriteBehindUnavailableError, writeBehindKeys } from '@app/caching';
 import { testRedisMode } from '../support/test-redis.js';
-import { gate } from '../caching/engine-harness.js';
 import { waitUntil } from '../support/wait.js';
-import { APPLIED_TABLE, CounterFlusher, metricValue, WriteBehindHarness } from './write-behind-harness.js';
+import { APPLIED_TABLE, CounterFlusher, heldFlusher, metricValue, WriteBehindHarness } from './write-behind-harness.js';
 
 describe('write-behind on real Redis and Postgres', () => {
   let h: WriteBehindHarness;
@@ -97,14 +96,10 @@ describe('write-behind on real Redis and Postgres', () => {
     const topic = 'contended';
     const queue = h.queue();
     for (let i = 0; i < 50; i++) await queue.enqueue(topic, { key: 'contended:a', n: 1 });
-    const flushing = gate();
-    const release = gate();
-    const slow = h.consumer(topic, new CounterFlusher(h.schema, async () => {
-      flushing.open();
-      await release.promise; // inside its transaction, before COMMIT
-    }), { claimIdleMs: 60_000 });
+    const held = heldFlusher(h.schema); // holds its flush inside the transaction, before COMMIT
+    const slow = h.consumer(topic, held.flusher, { claimIdleMs: 60_000 });
     await slow.start();
-    await flushing.promise;
+    await held.flushing;
 
     const claimerMetrics = new CacheMetrics();
     const claimerFlusher = new CounterFlusher(h.schema);
@@ -114,7 +109,7 @@ describe('write-behind on real Redis and Postgres', () => {
     await waitUntil(async () => (await h.pendingOf(slow.keys.stream, 'claimer')) === 50, { timeoutMs: 5_000, what: 'the claimer to own the 50 entries' });
     await sleep(300);
     assert.equal(await h.total('contended:'), 0, 'neither has committed: the claimer waits for the slow one');
-    release.open();
+    held.release();
     await waitUntil(async () => (await h.pending(slow.keys.stream)) === 0, { timeoutMs: 5_000, what: 'both to finish' });
     assert.equal(await h.total('contended:'), 50, 'applied once');
     assert.equal(await metricValue(claimerMetrics, 'write_behind_duplicates_skipped_total', { topic }), 50);
@@ -180,18 +175,14 @@ describe('write-behind on real Redis and Postgres', () => {
     const topic = 'drain';
     const queue = h.queue();
     for (let i = 0; i < 10; i++) await queue.enqueue(topic, { key: 'drain:a', n: 1 });
-    const flushing = gate();
-    const release = gate();
-    const consumer = h.consumer(topic, new CounterFlusher(h.schema, async () => {
-      flushing.open();
-      await release.promise;
-    }));
+    const held = heldFlusher(h.schema);
+    const consumer = h.consumer(topic, held.flusher);
     await consumer.start();
-    await flushing.promise;
+    await held.flushing;
     const stopped = consumer.stop();
     await sleep(300);
     assert.equal(await h.total('drain:'), 0, 'still flushing');
-    release.open();
+    held.release();
     await stopped;
 
     assert.equal(await h.total('drain:'), 10);
