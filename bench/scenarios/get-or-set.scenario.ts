@@ -54,20 +54,22 @@ export const getOrSetScenario: Scenario = {
         return rows[0] ?? null;
       };
 
-      // Hit throughput: WORKERS loops, each on its own warm keys (no coalescing of concurrent reads helps anyone).
-      const hitOps = async (contender: Contender, seconds: number) => {
+      // WORKERS loops for `seconds`, each on its own warm keys (no coalescing of concurrent reads helps anyone); returns the reads made.
+      const readLoop = async (read: (key: number) => Promise<unknown>, seconds: number) => {
         const deadline = performance.now() + seconds * 1_000;
         let ops = 0;
         await Promise.all(
           Array.from({ length: WORKERS }, async (_, worker) => {
             for (let i = 0; performance.now() < deadline; i++) {
-              await contender.getOrSet(`hot:${(worker + i * WORKERS) % HOT_KEYS}`, loadProduct(1));
+              await read((worker + i * WORKERS) % HOT_KEYS);
               ops++;
             }
           }),
         );
-        return ops / seconds;
+        return ops;
       };
+      const hitOps = async (contender: Contender, seconds: number) =>
+        (await readLoop((key) => contender.getOrSet(`hot:${key}`, loadProduct(1)), seconds)) / seconds;
       // CPU per hit in process: getOrSet against the GET + JSON.parse it wraps, on the same connection
       // (the engine's: fail-open settings, so ioredis arms a command timer), and on a default ioredis client.
       const bareProduct = JSON.stringify((await loadProduct(1)()) ?? {});
@@ -79,16 +81,7 @@ export const getOrSetScenario: Scenario = {
       };
       const cpuPerHit = async (read: (key: number) => Promise<unknown>, seconds: number) => {
         const before = process.cpuUsage();
-        const deadline = performance.now() + seconds * 1_000;
-        let ops = 0;
-        await Promise.all(
-          Array.from({ length: WORKERS }, async (_, worker) => {
-            for (let i = 0; performance.now() < deadline; i++) {
-              await read((worker + i * WORKERS) % HOT_KEYS);
-              ops++;
-            }
-          }),
-        );
+        const ops = await readLoop(read, seconds);
         const cpu = process.cpuUsage(before);
         return (cpu.user + cpu.system) / Math.max(1, ops);
       };
