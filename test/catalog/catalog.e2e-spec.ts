@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { eventStreamKey } from '@app/caching';
+import { CacheEngine, dailyVisitorsKey, eventStreamKey, writeBehindKeys } from '@app/caching';
 import { EVENT_STREAMS, ORDER_CREATED } from '@app/contracts';
 import { AppModule } from '../../apps/catalog/src/app.module.js';
+import { trendingKey } from '../../apps/catalog/src/products/product-cache.keys.js';
+import { ProductViewsRecorder } from '../../apps/catalog/src/views/product-views.recorder.js';
 import { httpRequest } from '../support/http.js';
 import { metricValue, type RunningApp, startServiceApp } from '../support/service-app.js';
 import { waitUntil } from '../support/wait.js';
 import { createProduct, type ProductBody, productSelects, unique } from './catalog-support.js';
-import { createTestRedis, type TestRedis } from '../support/test-redis.js';
+import { monitorRedis } from '../support/redis-monitor.js';
+import { createTestRedis, nodeForKey, type TestRedis } from '../support/test-redis.js';
+
+const DAY_MS = 86_400_000;
 
 describe('catalog service (in-process app, real Postgres and Redis)', () => {
   let svc: RunningApp;
@@ -139,6 +144,52 @@ describe('catalog service (in-process app, real Postgres and Redis)', () => {
       const ids = trending.items.map((item) => item.product.id);
       assert.ok(ids.indexOf(b.id) < ids.indexOf(a.id) && ids.includes(a.id));
       assert.equal((await productSelects(svc.url)) - before, 0);
+    });
+
+    it('records the views of concurrent requests with one script call, each caller with its own entry and count', async () => {
+      const product = await createProduct(svc.url);
+      const recorder = svc.app.get(ProductViewsRecorder);
+      const stream = writeBehindKeys({ keyPrefix: svc.keyPrefix, service: 'catalog' }, 'views').stream;
+      const node = nodeForKey(redis, stream);
+      const scripts: string[][] = [];
+      const monitor = await monitorRedis(node.options.host!, node.options.port!, ({ args, source }) => {
+        if (source !== 'lua' && /^eval/i.test(args[0]) && args.includes(stream)) scripts.push(args);
+      });
+      const recorded = await Promise.all(Array.from({ length: 100 }, (_, i) => recorder.record(product.id, `id:batch-${i}`)));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      monitor.stop();
+      assert.equal(scripts.length, 1, `${scripts.length} script calls`);
+      assert.equal(new Set(recorded.map((view) => view.entryId)).size, 100);
+      assert.deepEqual(recorded.map((view) => view.liveViews).sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i + 1));
+      const entries = await redis.xrange(stream, recorded[0].entryId, recorded[99].entryId);
+      assert.ok(recorded.every((view) => entries.some(([id]) => id === view.entryId)), 'every entry id is in the stream');
+    });
+
+    it('keeps the trending set and the visitor HyperLogLog expiring, sending their expiries about once a minute, not on every view', async () => {
+      const product = await createProduct(svc.url);
+      const recorder = svc.app.get(ProductViewsRecorder);
+      const keysOf = (day: string) => [trendingKey(svc.app.get(CacheEngine).keys, day), dailyVisitorsKey(svc.keyPrefix, day)];
+      const ttlsMs = (keys: string[]) => Promise.all(keys.map((key) => redis.pttl(key)));
+      const noon = Date.UTC(2031, 0, 15, 12); // a day of its own: today's keys belong to the other tests
+      const [trending, visitors] = keysOf('2031-01-15');
+      const near = (ttlMs: number, retentionMs: number) => ttlMs > retentionMs - 60_000 && ttlMs <= retentionMs;
+
+      await recorder.record(product.id, 'id:first', noon);
+      const [trendingTtl, visitorsTtl] = await ttlsMs([trending, visitors]);
+      assert.ok(near(trendingTtl, 2 * DAY_MS), `trending expires in ${trendingTtl} ms`);
+      assert.ok(near(visitorsTtl, 32 * DAY_MS), `visitors expire in ${visitorsTtl} ms`);
+
+      // Deleted by hand: recreated by the next view without an expiry, until the next refresh is due.
+      for (const key of [trending, visitors]) await redis.del(key); // one by one: on a cluster they live in two slots
+      await recorder.record(product.id, 'id:second', noon + 1_000);
+      assert.deepEqual(await ttlsMs([trending, visitors]), [-1, -1]);
+      await recorder.record(product.id, 'id:third', noon + 61_000);
+      assert.ok((await ttlsMs([trending, visitors])).every((ttl) => ttl > 0));
+
+      // A new day's keys get their expiries on their first view.
+      await recorder.record(product.id, 'id:fourth', noon + DAY_MS);
+      assert.ok((await ttlsMs(keysOf('2031-01-16'))).every((ttl) => ttl > 0));
+      assert.equal(await redis.zscore(trending, String(product.id)), '2');
     });
   });
 

