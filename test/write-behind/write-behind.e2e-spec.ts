@@ -33,7 +33,7 @@ describe('write-behind on real Redis and Postgres', () => {
     const ids = await Promise.all(Array.from({ length: 1_000 }, (_, i) => queue.enqueue(topic, { key: `bulk:${i % 10}`, n: 1 })));
     assert.equal(new Set(ids).size, 1_000);
     const flusher = new CounterFlusher(h.schema);
-    const consumer = h.consumer(topic, flusher, { batchSize: 200 });
+    const consumer = h.consumer(topic, flusher, { batchSize: 200, claimIntervalMs: 60_000 }); // no maintenance: the ledger is read below
     await consumer.start();
     await h.waitForTotal('bulk:', 1_000);
     await waitUntil(async () => (await h.pending(consumer.keys.stream)) === 0, { timeoutMs: 5_000, what: 'every entry acknowledged' });
@@ -65,6 +65,46 @@ describe('write-behind on real Redis and Postgres', () => {
     await queue.enqueue(topic, { key: 'backlog:a', n: 1 });
     await sleep(500);
     assert.equal(await h.total('backlog:'), 25, 'the lone entry is still lingering');
+    await consumer.stop();
+  });
+
+  it('reads the next batch of a backlog while the current one flushes, and drains what it read ahead on shutdown', async () => {
+    const topic = 'readahead';
+    const queue = h.queue();
+    for (let i = 0; i < 25; i++) await queue.enqueue(topic, { key: 'readahead:a', n: 1 });
+    const held = heldFlusher(h.schema);
+    const consumer = h.consumer(topic, held.flusher, { batchSize: 10, flushIntervalMs: 10_000 });
+    await consumer.start();
+    await held.flushing;
+    await waitUntil(async () => (await consumer.stats()).pending === 20, { timeoutMs: 2_000, what: 'the second batch read during the first flush' });
+    assert.equal((await consumer.stats()).undelivered, 5);
+
+    const stopped = consumer.stop();
+    held.release();
+    await stopped;
+    assert.equal(await h.total('readahead:'), 20, 'the batch being flushed and the one read ahead, each once');
+    assert.deepEqual(held.flusher.batches.map((batch) => batch.length), [10, 10]);
+    const stats = await consumer.stats();
+    assert.equal(stats.pending, 0, 'both acknowledged before stop() resolved');
+    assert.equal(stats.undelivered, 5, 'the rest was never read');
+  });
+
+  it('forgets ledger batches once the stream is trimmed past them, and keeps what an entry could come back to', async () => {
+    const topic = 'forget';
+    const queue = h.queue();
+    const consumer = h.consumer(topic, new CounterFlusher(h.schema), { batchSize: 10, claimIntervalMs: 100 });
+    const batches = async () =>
+      ((await h.dataSource.query(`SELECT count(*)::int AS n FROM ${APPLIED_TABLE} WHERE stream = $1`, [consumer.keys.stream])) as { n: number }[])[0].n;
+    await consumer.start();
+    for (let round = 1; round <= 3; round++) {
+      for (let i = 0; i < 10; i++) await queue.enqueue(topic, { key: 'forget:a', n: 1 });
+      await h.waitForTotal('forget:', 10 * round);
+      await sleep(5); // the next batch starts in a later millisecond
+    }
+    await waitUntil(async () => (await batches()) === 1, { timeoutMs: 3_000, what: 'the two older batches forgotten' });
+    const [[lastId]] = (await h.raw.xrevrange(consumer.keys.stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    const [{ ids }] = (await h.dataSource.query(`SELECT entry_ids AS ids FROM ${APPLIED_TABLE} WHERE stream = $1`, [consumer.keys.stream])) as { ids: string[] }[];
+    assert.ok(ids.includes(lastId), 'the latest batch is still recorded');
     await consumer.stop();
   });
 

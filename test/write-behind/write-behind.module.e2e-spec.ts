@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import {
   CachingModule,
+  REDIS_CLIENT,
   type WriteBehindConsumer,
   type WriteBehindEntry,
   type WriteBehindFlusher,
@@ -18,7 +19,7 @@ import {
 import { uniqueNamespace } from '../caching/engine-harness.js';
 import { waitUntil } from '../support/wait.js';
 import { type CounterDelta, CounterFlusher, WriteBehindHarness } from './write-behind-harness.js';
-import { testRedisConnection } from '../support/test-redis.js';
+import { type TestRedis, testRedisConnection, testRedisReady } from '../support/test-redis.js';
 
 describe('WriteBehindModule in a Nest app', () => {
   let h: WriteBehindHarness;
@@ -54,6 +55,8 @@ describe('WriteBehindModule in a Nest app', () => {
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
+    // The shared client connects in the background: a producer refuses to queue writes before it is ready (a 503 in an app).
+    await testRedisReady(app.get<TestRedis>(REDIS_CLIENT));
     const queue = app.get(WriteBehindQueue);
     for (let i = 0; i < 20; i++) await queue.enqueue(i % 2 ? 'views' : 'stock', { key: `nest:${i % 2 ? 'views' : 'stock'}`, n: 1 });
     await waitUntil(async () => (await h.total('nest:')) === 20, { timeoutMs: 5_000, what: 'both topics flushed' });

@@ -64,6 +64,8 @@ export class WriteBehindConsumer<T = unknown> implements OnApplicationBootstrap,
   private lastBatchWasFull = false;
   private lastFlushAt: Date | null = null;
   private lastWarnedAtMs = 0;
+  /** XACKs sent after a COMMIT and not answered yet: the next flush does not wait for them; stopping does. */
+  private readonly acking = new Set<Promise<void>>();
 
   constructor(private readonly config: WriteBehindConsumerConfig<T>) {
     this.topic = config.topic;
@@ -141,20 +143,30 @@ export class WriteBehindConsumer<T = unknown> implements OnApplicationBootstrap,
         await this.pause(this.options.maxRetryDelayMs, this.stopSignal.signal);
       }
     }
+    let readAhead: Promise<StreamEntry[]> | undefined;
     while (!this.stopping) {
       if (Date.now() >= this.nextMaintenanceAtMs) await this.maintain();
       let batch: StreamEntry[];
       try {
-        batch = await this.readBatch();
+        batch = await (readAhead ?? this.readBatch());
       } catch (error) {
+        readAhead = undefined;
         if (this.stopping) break;
         this.warn(`read failed: ${(error as Error).message}`);
         if (/NOGROUP/.test((error as Error).message)) await this.stream.ensureGroup().catch(() => undefined);
         await this.pause(this.options.retryDelayMs * 10, this.stopSignal.signal);
         continue;
       }
+      // Catching up on a backlog: the next batch is read while this one flushes, so a backlog drains at
+      // the pace of the slower of Redis and Postgres, not of both in turn.
+      readAhead = this.lastBatchWasFull ? this.readBatch() : undefined;
+      readAhead?.catch(() => undefined); // awaited next turn (or below); a failure is handled there
       await this.process(batch);
     }
+    // Entries read ahead are this consumer's now: drained with the rest, not left pending until claimed.
+    const rest = readAhead ? await readAhead.catch(() => []) : [];
+    if (rest.length) await this.process(rest);
+    await Promise.all(this.acking);
   }
 
   /**
@@ -185,7 +197,7 @@ export class WriteBehindConsumer<T = unknown> implements OnApplicationBootstrap,
     }
   }
 
-  /** Claims entries abandoned by dead consumers, refreshes the gauges, trims what is flushed. */
+  /** Claims entries abandoned by dead consumers, refreshes the gauges, trims what is flushed from the stream and the ledger. */
   private async maintain(): Promise<void> {
     this.nextMaintenanceAtMs = Date.now() + this.options.claimIntervalMs;
     try {
@@ -201,7 +213,10 @@ export class WriteBehindConsumer<T = unknown> implements OnApplicationBootstrap,
       const { trimBelowId, pending, lagMs } = await this.stream.figures();
       this.metrics.pending.set({ topic: this.topic }, pending);
       this.metrics.lag.set({ topic: this.topic }, lagMs / 1_000);
-      if (trimBelowId) await this.stream.trimBelow(trimBelowId);
+      if (trimBelowId) {
+        await this.stream.trimBelow(trimBelowId);
+        await this.ledger.forgetBefore((sql, parameters) => this.config.dataSource.query(sql, parameters), trimBelowId);
+      }
     } catch (error) {
       this.warn(`maintenance failed: ${(error as Error).message}`);
     }
@@ -279,7 +294,8 @@ export class WriteBehindConsumer<T = unknown> implements OnApplicationBootstrap,
     this.metrics.batches.inc({ topic: this.topic, outcome: 'committed' });
     this.metrics.flushed.inc({ topic: this.topic }, applied);
     this.metrics.duplicates.inc({ topic: this.topic }, entries.length - applied);
-    await this.ack(ids);
+    const acked: Promise<void> = this.ack(ids).finally(() => this.acking.delete(acked));
+    this.acking.add(acked);
   }
 
   /** A lost XACK is harmless: the entry comes back, and the ledger skips it. */
