@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchRun, renderMarkdown } from './report/markdown.js';
+import { cpuTicks, stealPercent } from './report/cpu-steal.js';
 import { machineInfo } from './report/machine.js';
 import { ratioChart } from './report/svg-chart.js';
 import { cachedVsUncachedScenario } from './scenarios/cached-vs-uncached.scenario.js';
@@ -68,15 +69,18 @@ function parseArgs(argv: string[]): Cli {
 export async function runBench(cli: Cli, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<BenchRun> {
   const settings = SETTINGS[cli.mode];
   const selected = cli.ids.length ? SCENARIOS.filter((s) => cli.ids.includes(s.id)) : SCENARIOS;
+  const runStartTicks = cpuTicks();
   const context = await BenchContext.open(settings, log);
   const run: BenchRun = { settings, machine: await machineInfo(context.databaseUrl), results: [], failures: [], seededMs: context.seededMs, rows: context.rows };
   try {
     for (const scenario of selected) {
       log(`${scenario.title} …`);
       const startedAt = performance.now();
+      const startTicks = cpuTicks();
       try {
         const result = await scenario.run(context);
         result.elapsedS = (performance.now() - startedAt) / 1_000;
+        result.stealPct = stealPercent(startTicks, cpuTicks());
         run.results.push(result);
         for (const check of result.targets) log(`  ${check.target}: ${check.measured} → ${check.met === null ? 'reported' : check.met ? 'met' : 'MISSED'}`);
       } catch (error) {
@@ -90,6 +94,7 @@ export async function runBench(cli: Cli, log: (line: string) => void = (line) =>
     await context.close();
   }
   run.machine.loadAfter = loadavg().map((l) => Math.round(l * 100) / 100);
+  run.machine.stealPct = stealPercent(runStartTicks, cpuTicks());
   return run;
 }
 

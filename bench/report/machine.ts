@@ -27,6 +27,8 @@ export interface MachineInfo {
   postgres: string;
   loadBefore: number[];
   loadAfter?: number[];
+  /** CPU time the hypervisor took from this machine over the whole run, in percent (Linux VMs). */
+  stealPct?: number;
   packages: Record<string, string>;
 }
 

@@ -51,6 +51,7 @@ export function renderMarkdown(run: BenchRun): string {
     `| Redis | ${machine.redis} (private \`redis-server\` processes, no persistence) |`,
     `| PostgreSQL | ${machine.postgres} |`,
     `| load average (1, 5, 15 min) | before ${machine.loadBefore.join(', ')}; after ${machine.loadAfter?.join(', ') ?? 'n/a'} |`,
+    ...(machine.stealPct === undefined ? [] : [`| CPU steal over the run | ${machine.stealPct} % of the machine's CPU time went to other guests of the host (per scenario below its table) |`]),
     `| data | ${Object.entries(run.rows).map(([table, n]) => `${n.toLocaleString('en-US')} ${table}`).join(', ')} (\`scripts/seed.ts\`, ${run.seededMs < 0 ? 'a reused database' : `seeded for the run in ${(run.seededMs / 1_000).toFixed(0)} s`}) |`,
     '',
     `Packages: ${Object.entries(machine.packages).map(([name, version]) => `\`${name}\` ${version}`).join(', ')}.`,
@@ -72,7 +73,10 @@ export function renderMarkdown(run: BenchRun): string {
     for (const t of result.tables) out.push(table(t), '');
     for (const note of result.notes) out.push(`- ${note}`);
     if (result.notes.length) out.push('');
-    if (result.elapsedS !== undefined) out.push(`<sub>scenario \`${result.id}\`, ${result.elapsedS.toFixed(0)} s</sub>`, '');
+    if (result.elapsedS !== undefined) {
+      const steal = result.stealPct === undefined ? '' : `, CPU steal ${result.stealPct} %`;
+      out.push(`<sub>scenario \`${result.id}\`, ${result.elapsedS.toFixed(0)} s${steal}</sub>`, '');
+    }
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }

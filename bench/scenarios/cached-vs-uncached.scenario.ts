@@ -18,7 +18,8 @@ export const cachedVsUncachedScenario: Scenario = {
     const redis = await context.redis();
     const dashboard = await context.service('dashboard', redis);
     const catalog = await context.service('catalog', redis);
-    const plain = await context.app('bench-app', redis);
+    // The uncached side gets the dashboard's own statement timeout: the other services' 1.5 s would cut /stats short.
+    const plain = await context.app('bench-app', redis, { DATABASE_STATEMENT_TIMEOUT_MS: '10000' });
     const { count } = await plain.json<{ count: number }>('/bench/products/count');
     const ids = Math.min(WARM_PRODUCTS, count);
     let next = 0;
@@ -33,6 +34,7 @@ export const cachedVsUncachedScenario: Scenario = {
     const targets: TargetCheck[] = [];
     const chart: ChartBar[] = [];
     const figures: ScenarioResult['figures'] = { statsComputeMs: sample.computeMs };
+    const notes = [`X-Cache: dashboard /stats ${stats.headers.get('x-cache')}, catalog /products/1 ${product.headers.get('x-cache')}.`];
     const pairs: { name: string; label: string; cached: [BenchProcess, string | (() => string)]; uncached: [BenchProcess, string | (() => string)]; target?: number }[] = [
       {
         name: 'stats',
@@ -51,14 +53,18 @@ export const cachedVsUncachedScenario: Scenario = {
       });
       const cached = runs.cached.map((r) => r.rps);
       const uncached = runs.uncached.map((r) => r.rps);
-      const ratio = pairRatios(cached, uncached);
+      // A round in which no uncached request completed bounds its ratio from below, as if one had.
+      const emptyRounds = uncached.filter((rps) => rps === 0).length;
+      const ratio = pairRatios(cached, uncached.map((rps) => Math.max(rps, 1 / s.roundS)));
+      const measured = `${emptyRounds ? '≥ ' : ''}${fmtSpread(ratio, '×')}`;
+      if (emptyRounds) notes.push(`${pair.label}: ${emptyRounds} of ${s.rounds} uncached rounds completed no request; their ratios are lower bounds (one request per round).`);
       tables.push({
         caption: pair.label,
         columns: ['', 'requests/s, median (min–max)', 'p50 ms', 'p99 ms'],
         rows: [
           [`cached: the ${pair.cached[0].name} service`, fmtSpread(spread(cached)), fmt(spread(runs.cached.map((r) => r.p50Ms)).median), fmt(spread(runs.cached.map((r) => r.p99Ms)).median)],
           ['uncached: the same query, no cache (bench app)', fmtSpread(spread(uncached)), fmt(spread(runs.uncached.map((r) => r.p50Ms)).median), fmt(spread(runs.uncached.map((r) => r.p99Ms)).median)],
-          ['cached ÷ uncached (median of pair ratios)', fmtSpread(ratio, '×'), '', ''],
+          ['cached ÷ uncached (median of pair ratios)', measured, '', ''],
         ],
       });
       figures[`${pair.name}Ratio`] = ratio;
@@ -66,8 +72,8 @@ export const cachedVsUncachedScenario: Scenario = {
       chart.push({ label: `${pair.name}: cached ÷ uncached`, ratio, target: pair.target ? { value: pair.target, direction: 'min' } : undefined });
       targets.push(
         pair.target
-          ? { target: `cached ÷ uncached on ${pair.label} ≥ ${pair.target}×`, measured: fmtSpread(ratio, '×'), met: ratio.median >= pair.target }
-          : { target: `cached ÷ uncached on ${pair.label}: reported`, measured: fmtSpread(ratio, '×'), met: null },
+          ? { target: `cached ÷ uncached on ${pair.label} ≥ ${pair.target}×`, measured, met: ratio.median >= pair.target }
+          : { target: `cached ÷ uncached on ${pair.label}: reported`, measured, met: null },
       );
     }
     return {
@@ -76,11 +82,11 @@ export const cachedVsUncachedScenario: Scenario = {
       method:
         `The dashboard and catalog services as real processes, and the bench app for the uncached side, on one private redis-server and this run's ` +
         `seeded database; ${s.connections} connections, closed loop, ${s.rounds} interleaved rounds of ${s.roundS} s (cached, uncached). ` +
-        `The uncached /stats runs the dashboard's own StatsQuery (users, orders today, revenue month-to-date, best sellers over every order line; ` +
+        `The uncached /stats runs the dashboard's own StatsQuery (users, orders today, revenue month-to-date, best sellers over every order line; under the dashboard's statement timeout, 10 s; ` +
         `${sample.computeMs} ms alone); the uncached product is the same primary-key read. Products cycle over ${ids} ids, all warm on the cached side.`,
       tables,
       targets,
-      notes: [`X-Cache: dashboard /stats ${stats.headers.get('x-cache')}, catalog /products/1 ${product.headers.get('x-cache')}.`],
+      notes,
       chart,
       figures,
     };

@@ -35,6 +35,8 @@ export interface ScenarioResult {
   /** Machine-readable figures, kept in the JSON results. */
   figures: Record<string, number | Spread | number[]>;
   elapsedS?: number;
+  /** CPU time the hypervisor took from this machine during the scenario, in percent (Linux VMs). */
+  stealPct?: number;
 }
 
 export interface Scenario {
