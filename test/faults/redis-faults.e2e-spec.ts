@@ -63,6 +63,14 @@ async function memoryOf(service: ServiceProcess): Promise<Memory> {
   return { rss: metricValue(text, 'process_resident_memory_bytes'), heap: metricValue(text, 'nodejs_heap_size_used_bytes') };
 }
 
+/** The `n` slowest samples as `elapsed@sent` (ms, sent relative to the fault's start). */
+const slowest = (samples: Sample[], n: number) =>
+  [...samples]
+    .sort((a, b) => b.elapsedMs - a.elapsedMs)
+    .slice(0, n)
+    .map((s) => `${s.elapsedMs.toFixed(0)}@${(s.sentAtMs - FAULT_AT_MS).toFixed(0)}`)
+    .join(' ');
+
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 describe('users service under Redis faults at 200 requests/s (real process, private Redis behind the fault proxy)', () => {
@@ -183,6 +191,11 @@ describe('users service under Redis faults at 200 requests/s (real process, priv
       env: { REDIS_URL: proxy.redisUrl, CACHE_PREFIX: prefix, REDIS_COMMAND_TIMEOUT_MS: String(SLOW_COMMAND_TIMEOUT_MS) },
     });
     try {
+      // Warmed like the first process before its baseline: the fault sends every request down the
+      // database path, which a fresh process has not yet compiled nor opened pool connections for.
+      const warmup = await insertUsers(RPS);
+      const cold = await constantRate({ rps: RPS, durationMs: 1_000, send: (i) => fetch(`${slow.url}/users/${warmup[i]}`) });
+      assert.ok(cold.every((s) => s.status === 200 && s.xCache === 'MISS'), describeSamples(cold));
       await waitUntil(async () => (await slow.request(`/users/${ids[0]}`)).headers.get('x-cache') === 'HIT', { timeoutMs: 5_000, what: 'a hit' });
       const queriesBefore = metricValue((await slow.request('/metrics')).text, 'db_queries_total', { table: 'users.users' });
       const run = load(RUN_MS, slow);
@@ -197,6 +210,7 @@ describe('users service under Redis faults at 200 requests/s (real process, priv
       const recovered = recoveryMs(samples, HEAL_AT_MS);
       report(`redis slow: whole run ${describeSamples(samples)}`);
       report(`redis slow: during the fault ${describeSamples(during)}; ${queries} Postgres reads; hit ratio recovered ${recovered ?? 'never'} ms after healing`);
+      report(`redis slow: slowest during the fault ${slowest(during, 10)}`);
 
       assert.deepEqual(samples.filter((s) => s.status !== 200), [], describeSamples(samples));
       const p99 = percentile(during.map((s) => s.elapsedMs), 99);
