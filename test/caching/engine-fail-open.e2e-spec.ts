@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { RedisServer } from '../support/redis-server.js';
 import { singleNodeOnly } from '../support/test-redis.js';
+import { waitUntil } from '../support/wait.js';
 import { counterValue, createEngineHarness, type EngineHarness } from './engine-harness.js';
 
 const COMMAND_TIMEOUT_MS = 200;
@@ -69,6 +70,54 @@ describe('engine fails open when Redis is in trouble (private redis-server)', si
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     assert.equal(outcome, 'hit');
+  });
+
+  it('replays the invalidations Redis missed once it answers again: writes made while it was unreachable leave no stale value behind', async () => {
+    const options = { ttlMs: 60_000 };
+    const deleted = h.engine.keys.key('missed', 'deleted');
+    const written = h.engine.keys.key('missed', 'written');
+    const tagged = h.engine.keys.key('missed', 'tagged');
+    await h.engine.getOrSet(deleted, () => 'old', options);
+    await h.engine.getOrSet(written, () => 'old', options);
+    await h.engine.getOrSet(tagged, () => 'old', { ...options, tags: ['missed-tag'] });
+    const generation = await h.engine.generation('missed-list');
+    // Unreachable, not stopped: Redis keeps its data, as after a partition.
+    await proxy.setMode('refuse');
+    try {
+      await h.engine.delete(deleted);
+      await h.engine.set(written, 'new', options);
+      await h.engine.invalidateTags('missed-tag');
+      await h.engine.bumpGeneration('missed-list');
+      assert.equal(await counterValue(h.metrics, 'cache_missed_invalidations_pending'), 4);
+      assert.equal(await counterValue(h.metrics, 'cache_missed_invalidations_total', { outcome: 'missed' }), 4);
+      const direct = redis.client();
+      try {
+        assert.equal((await direct.mget(deleted, written, tagged)).filter((raw) => raw?.includes('"old"')).length, 3, 'Redis lost the old values: nothing to prove');
+      } finally {
+        direct.disconnect();
+      }
+    } finally {
+      await proxy.setMode('pass');
+    }
+    await waitUntil(async () => (await counterValue(h.metrics, 'cache_missed_invalidations_pending')) === 0, { timeoutMs: 10_000, what: 'the replay' });
+    assert.equal(await counterValue(h.metrics, 'cache_missed_invalidations_total', { outcome: 'replayed' }), 4);
+    assert.equal(await h.engine.get(deleted), undefined);
+    assert.equal(await h.engine.get(written), undefined, 'the value the failed write-through replaced is still cached');
+    assert.equal(await h.engine.get(tagged), undefined);
+    assert.equal(await h.engine.generation('missed-list'), generation! + 1);
+    assert.equal(await h.engine.getOrSet(written, () => 'new', options), 'new');
+  });
+
+  it('does not replay an invalidation Redis refuses for good (foreign data at the key), nor read around the cache for it', async () => {
+    const foreign = h.engine.keys.key('missed', 'foreign');
+    const cached = h.engine.keys.key('missed', 'cached');
+    await h.raw.hset(foreign, 'not', 'a cache entry');
+    await h.engine.getOrSet(cached, () => 'cached', { ttlMs: 60_000 });
+    const errorsBefore = await counterValue(h.metrics, 'cache_errors_total', { operation: 'invalidate' });
+    await h.engine.delete(foreign);
+    assert.equal(await counterValue(h.metrics, 'cache_errors_total', { operation: 'invalidate' }), errorsBefore + 1);
+    assert.equal(await counterValue(h.metrics, 'cache_missed_invalidations_pending'), 0);
+    assert.equal((await h.engine.fetch(cached, () => 'from source', { ttlMs: 60_000 })).outcome, 'hit');
   });
 });
 

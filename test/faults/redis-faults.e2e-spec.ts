@@ -165,6 +165,34 @@ describe('users service under Redis faults at 200 requests/s (real process, priv
     assert.ok(during.rss - before.rss < 128 * 1024 * 1024, `rss grew by ${mb(during.rss - before.rss)} during the black hole`);
   });
 
+  it('a profile renamed while Redis is unreachable (it keeps its data) is never served stale once Redis is back', async () => {
+    const id = ids[USERS - 1];
+    const cached = await waitUntil(async () => {
+      const read = await service.request(`/users/${id}`);
+      return read.headers.get('x-cache') === 'HIT' && (read.json as { name: string }).name;
+    }, { timeoutMs: 5_000, what: 'a cached profile' });
+    const renamed = `${cached} renamed`;
+    await proxy.setMode('refuse');
+    try {
+      const put = await service.request(`/users/${id}`, { method: 'PUT', body: { name: renamed } });
+      assert.equal(put.status, 200, put.text);
+      const during = await service.request(`/users/${id}`);
+      assert.deepEqual([during.headers.get('x-cache'), (during.json as { name: string }).name], ['BYPASS', renamed]);
+    } finally {
+      await proxy.setMode('pass');
+    }
+    // Redis kept the old profile; the write-through that would have replaced it never reached it.
+    // Every read from now on must see the new name, and the cache must serve it again.
+    const reads: string[] = [];
+    await waitUntil(async () => {
+      const read = await service.request(`/users/${id}`);
+      reads.push(`${read.headers.get('x-cache')} ${(read.json as { name: string }).name}`);
+      return read.headers.get('x-cache') === 'HIT';
+    }, { timeoutMs: 10_000, what: 'a hit after Redis came back' });
+    assert.deepEqual(reads.filter((read) => !read.endsWith(renamed)), [], `stale reads after healing: ${reads.join(', ')}`);
+    report(`missed invalidation: ${reads.length} reads after healing until a hit, ${new Set(reads).size} distinct (${[...new Set(reads)].join(', ')})`);
+  });
+
   it('a corrupt entry stored at a profile key is a miss, is overwritten, and never a 500', async () => {
     const raw = redis.client();
     try {

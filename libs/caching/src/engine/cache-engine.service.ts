@@ -13,8 +13,10 @@ import { SharedReads } from '../stampede/shared-reads.js';
 import { Singleflight } from '../stampede/singleflight.js';
 import { AccessFrequency } from './access-frequency.js';
 import { CacheFactoryTimeoutError } from './cache.errors.js';
-import { EntryStore, type Maybe, UNAVAILABLE } from './entry-store.js';
+import { EntryStore, type Maybe, REFUSED, UNAVAILABLE } from './entry-store.js';
 import { freshnessOf, jitteredTtlMs } from './freshness.js';
+import { InvalidationReplay } from './invalidation-replay.js';
+import type { MissedInvalidation } from './missed-invalidations.js';
 import {
   type CacheEngineSettings,
   type CacheFactory,
@@ -40,6 +42,9 @@ interface LockOutcome<T> {
   lease: number;
 }
 
+/** Missed invalidations: replayed every 250 ms while Redis stays away, at most 10,000 kept. */
+const REPLAY = { intervalMs: 250, capacity: 10_000 };
+
 /** Options of an authoritative write ({@link CacheEngine.set}). */
 export type SetOptions = Pick<GetOrSetOptions, 'ttlMs' | 'jitter' | 'graceMs' | 'tags'>;
 
@@ -47,6 +52,8 @@ export type SetOptions = Pick<GetOrSetOptions, 'ttlMs' | 'jitter' | 'graceMs' | 
  * The cache engine: `getOrSet` with stampede protection, stale-while-revalidate, XFetch,
  * fail-safe, leases against stale sets, tags and generations, on the shared Redis client.
  * Redis trouble never throws out of it: reads become misses and the factory answers.
+ * An invalidation Redis did not take is replayed once it answers again, and until then this
+ * process reads around the cache where it could meet what that invalidation removes.
  *
  * Values round-trip through JSON: dates come back as strings. A value handed to several
  * coalesced callers is one object: treat cached values as read-only.
@@ -68,6 +75,8 @@ export class CacheEngine implements BeforeApplicationShutdown {
   private readonly logger = new Logger('CacheEngine');
   /** The in-process tier, when some entities opted in. */
   private readonly l1: L1Cache | undefined;
+  /** Invalidations Redis did not take, replayed once it answers again. */
+  private readonly missed: InvalidationReplay;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
@@ -78,6 +87,7 @@ export class CacheEngine implements BeforeApplicationShutdown {
     this.keys = new CacheKeyBuilder(options.keyPrefix, options.service);
     this.store = new EntryStore(redis, metrics, this.settings);
     if (options.l1?.entities.length) this.l1 = new L1Cache(redis, options, metrics, options.l1);
+    this.missed = new InvalidationReplay((invalidation) => this.replay(invalidation), metrics, REPLAY);
   }
 
   /** The value for `key`: from the cache when it can be, otherwise from `factory` (then cached). */
@@ -120,7 +130,7 @@ export class CacheEngine implements BeforeApplicationShutdown {
 
   /** Many keys at once (one MGET per hash slot); missing, expired or unreadable keys are `undefined`. */
   async getMany<T>(keys: string[]): Promise<(T | null | undefined)[]> {
-    const entries = await this.store.readMany<T>(keys);
+    const entries = keys.some((key) => this.missed.coversKey(key)) ? UNAVAILABLE : await this.store.readMany<T>(keys);
     if (entries === UNAVAILABLE) return keys.map(() => undefined);
     const now = Date.now();
     return entries.map((entry) => {
@@ -132,6 +142,7 @@ export class CacheEngine implements BeforeApplicationShutdown {
   /**
    * Write-through: stores `value` as the new truth (call it after the database commit).
    * Bumps the key's generation, so a slower fill that read the old row cannot overwrite it.
+   * When Redis does not take it, the key's invalidation is replayed once Redis answers again.
    */
   async set<T>(key: string, value: T, options: SetOptions): Promise<boolean> {
     const ttlMs = jitteredTtlMs(options.ttlMs, options.jitter);
@@ -151,13 +162,21 @@ export class CacheEngine implements BeforeApplicationShutdown {
     }
     await this.registerTags(key, options.tags, ttlMs + graceMs);
     const written = (await this.store.writeAuthoritative(key, body, ttlMs + graceMs)) !== UNAVAILABLE;
+    if (!written) this.missed.remember('key', key);
     await this.l1?.invalidate([key]);
     return written;
   }
 
-  /** Explicit invalidation. Leaves a short tombstone so fills that started earlier cannot write. */
+  /**
+   * Explicit invalidation. Leaves a short tombstone so fills that started earlier cannot write.
+   * A key Redis does not take (down, slow) is invalidated again once it answers.
+   */
   async delete(...keys: string[]): Promise<void> {
-    await Promise.all(keys.map((key) => this.store.invalidate(key)));
+    await Promise.all(
+      keys.map(async (key) => {
+        if (!(await this.tombstone(key))) this.missed.remember('key', key);
+      }),
+    );
     await this.l1?.invalidate(keys);
   }
 
@@ -165,12 +184,9 @@ export class CacheEngine implements BeforeApplicationShutdown {
   async invalidateTags(...tags: string[]): Promise<number> {
     let invalidated = 0;
     for (const tag of tags) {
-      const tagKey = this.tagKey(tag);
-      const members = await this.store.tagMembers(tagKey);
-      if (members === UNAVAILABLE) continue;
-      await this.delete(...members);
-      await this.store.removeFromTag(tagKey, members);
-      invalidated += members.length;
+      const count = await this.invalidateTag(tag);
+      if (count === undefined) this.missed.remember('tag', tag);
+      invalidated += count ?? 0;
     }
     return invalidated;
   }
@@ -182,16 +198,19 @@ export class CacheEngine implements BeforeApplicationShutdown {
    * @example const v = await engine.generation('user-list'); key = engine.keys.key('user-list', `v${v}`, page)
    */
   async generation(name: string): Promise<number | undefined> {
+    if (this.missed.coversGeneration(name)) return undefined;
     const key = this.generationKey(name);
     const raw = await this.store.call('generation', key, () => this.redis.get(key));
     if (raw === UNAVAILABLE) return undefined;
     return raw === null ? 0 : Number(raw);
   }
 
-  /** Moves a group to a new generation: its old keys are never read again and expire on their own. */
+  /**
+   * Moves a group to a new generation: its old keys are never read again and expire on their own.
+   * A bump Redis does not take is replayed once it answers again.
+   */
   async bumpGeneration(name: string): Promise<void> {
-    const key = this.generationKey(name);
-    await this.store.call('generation', key, () => this.redis.incr(key));
+    if (!(await this.bump(name))) this.missed.remember('generation', name);
   }
 
   /** Registers a loader for an entity: the returned cache reads through it on a miss. */
@@ -208,10 +227,51 @@ export class CacheEngine implements BeforeApplicationShutdown {
     return this.store.circuitState;
   }
 
-  /** Lets background refreshes finish before the Redis connection closes. */
+  /** Lets background refreshes finish, and tries missed invalidations once more, before the Redis connection closes. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.refreshes.drain();
+    await this.missed.stop();
     await this.l1?.stop();
+  }
+
+  /*
+   * The three invalidations, each true (or a count) when no replay is needed: done, or refused
+   * for good (foreign data at the key: logged and counted as an error, nothing a replay could mend).
+   */
+
+  private async tombstone(key: string): Promise<boolean> {
+    return (await this.store.invalidate(key)) !== UNAVAILABLE;
+  }
+
+  /** Invalidates one tag's keys; `undefined` when Redis could not list them. */
+  private async invalidateTag(tag: string): Promise<number | undefined> {
+    const tagKey = this.tagKey(tag);
+    const members = await this.store.tagMembers(tagKey);
+    if (members === UNAVAILABLE) return undefined;
+    if (members === REFUSED) return 0;
+    await this.delete(...members);
+    await this.store.removeFromTag(tagKey, members);
+    return members.length;
+  }
+
+  private async bump(name: string): Promise<boolean> {
+    const key = this.generationKey(name);
+    return (await this.store.attempt('generation', key, () => this.redis.incr(key))) !== UNAVAILABLE;
+  }
+
+  /** One missed invalidation, sent again: true when it landed (or was refused for good). */
+  private async replay({ kind, name }: MissedInvalidation): Promise<boolean> {
+    switch (kind) {
+      case 'key': {
+        const done = await this.tombstone(name);
+        if (done) await this.l1?.invalidate([name]);
+        return done;
+      }
+      case 'tag':
+        return (await this.invalidateTag(name)) !== undefined;
+      case 'generation':
+        return this.bump(name);
+    }
   }
 
   /** Whether reads of `key` may be served from the in-process L1 right now (its subscription is live). */
@@ -229,6 +289,7 @@ export class CacheEngine implements BeforeApplicationShutdown {
 
   /** One entry: from L1 when it holds a fresh copy, else from Redis (then kept in L1 if opted in). */
   private read<T>(key: string): Promise<Maybe<CacheEntry<T> | undefined>> {
+    if (this.missed.coversKey(key)) return Promise.resolve(UNAVAILABLE);
     const l1 = this.l1;
     if (!l1) return this.store.read<T>(key);
     const local = l1.get(key);

@@ -13,6 +13,14 @@ import { namespaceOf } from './namespace-of.js';
 export const UNAVAILABLE = Symbol('cache unavailable');
 export type Maybe<T> = T | typeof UNAVAILABLE;
 
+/**
+ * An invalidation Redis answered with an error no retry can mend: foreign data at our key
+ * (`WRONGTYPE`) or a bad command (`ERR`). Errors that pass (`OOM`, `READONLY`, `LOADING`,
+ * `BUSY`, `TRYAGAIN`, …) stay {@link UNAVAILABLE}: worth replaying.
+ */
+export const REFUSED = Symbol('refused for good');
+const PERMANENT_REPLY = /^(WRONGTYPE|ERR) /;
+
 interface ScriptedClient {
   cacheSetIfGeneration(key: string, generation: number, body: string, ttlMs: number): Promise<number>;
   cacheBumpAndSet(key: string, body: string, ttlMs: number): Promise<number>;
@@ -60,13 +68,20 @@ export class EntryStore {
 
   /** Runs one Redis call through the circuit breaker; failures become UNAVAILABLE. */
   async call<T>(operation: string, key: string, run: () => Promise<T>): Promise<Maybe<T>> {
+    const result = await this.attempt(operation, key, run);
+    return result === REFUSED ? UNAVAILABLE : result;
+  }
+
+  /** {@link call}, telling a failure a retry could mend (UNAVAILABLE) from one it could not (REFUSED). */
+  async attempt<T>(operation: string, key: string, run: () => Promise<T>): Promise<Maybe<T> | typeof REFUSED> {
     if (!this.breaker.allow()) return UNAVAILABLE;
     try {
       const result = await run();
       this.breaker.success();
       return result;
     } catch (error) {
-      return this.failed(operation, key, error as Error);
+      this.failed(operation, key, error as Error);
+      return (error as Error).name === 'ReplyError' && PERMANENT_REPLY.test((error as Error).message) ? REFUSED : UNAVAILABLE;
     }
   }
 
@@ -120,8 +135,8 @@ export class EntryStore {
   }
 
   /** Invalidation: a short-lived tombstone with a bumped generation (fills that started before it lose). */
-  async invalidate(key: string): Promise<Maybe<number>> {
-    return this.call('invalidate', key, () => this.scripts.cacheBumpAndSet(key, TOMBSTONE_BODY, this.options.tombstoneTtlMs));
+  async invalidate(key: string): Promise<Maybe<number> | typeof REFUSED> {
+    return this.attempt('invalidate', key, () => this.scripts.cacheBumpAndSet(key, TOMBSTONE_BODY, this.options.tombstoneTtlMs));
   }
 
   /** `SET NX PX` with a random token; returns the token when acquired. */
@@ -141,8 +156,8 @@ export class EntryStore {
   }
 
   /** Members of a tag set, read with SSCAN so a huge tag never blocks Redis. */
-  async tagMembers(tagKey: string): Promise<Maybe<string[]>> {
-    return this.call('tag-read', tagKey, async () => {
+  async tagMembers(tagKey: string): Promise<Maybe<string[]> | typeof REFUSED> {
+    return this.attempt('tag-read', tagKey, async () => {
       const members: string[] = [];
       let cursor = '0';
       do {

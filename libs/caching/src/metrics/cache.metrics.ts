@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ReadTally } from './read.tally.js';
 
 /** What a cache read ended as. `bypass`: the cache was skipped (too big, Redis down, not cacheable). */
@@ -64,6 +64,19 @@ export class CacheMetrics {
     name: 'cache_oversized_values_total',
     help: 'Values served but not stored because they exceed the maximum size',
     labelNames: ['namespace'] as const,
+    registers: [this.registry],
+  });
+
+  readonly missedInvalidations = new Counter({
+    name: 'cache_missed_invalidations_total',
+    help: 'Invalidations that did not reach Redis (missed), then reached it on a replay (replayed), were given up for room (dropped) or were still pending at shutdown (abandoned)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly pendingInvalidations = new Gauge({
+    name: 'cache_missed_invalidations_pending',
+    help: 'Missed invalidations waiting for Redis to answer again',
     registers: [this.registry],
   });
 
