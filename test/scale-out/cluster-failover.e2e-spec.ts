@@ -17,7 +17,7 @@ import { delay, waitUntil } from '../support/wait.js';
  * (WAIT 1) reaches Postgres. Reads never fail: the cache fails open.
  */
 const MAX_ERROR_WINDOW_MS = 5_000;
-const NODE_TIMEOUT_MS = 2_000;
+const NODE_TIMEOUT_MS = 1_000;
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 interface Sample {
