@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { RedisServer } from '../../test/support/redis-server.js';
 import type { BenchContext } from '../support/bench-context.js';
 import type { BenchProcess } from '../support/bench-process.js';
@@ -26,7 +27,10 @@ interface CommandCount {
 
 async function measure(redis: RedisServer, app: BenchProcess, paths: string[]): Promise<CommandCount> {
   await redis.command('CONFIG', 'RESETSTAT');
-  const monitor = await redis.client().monitor();
+  // From a client that never connects itself: monitor() opens the only connection. A second live
+  // connection's ready-check INFO could land between MONITOR's OK and ioredis entering monitor
+  // mode, and the reply stream then fails with "Command queue state error" (seen once in CI).
+  const monitor = await new Redis({ host: redis.host, port: redis.port, lazyConnect: true }).monitor();
   let sent = 0;
   const sentByName = new Map<string, number>();
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
