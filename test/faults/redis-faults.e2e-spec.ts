@@ -71,6 +71,16 @@ const slowest = (samples: Sample[], n: number) =>
     .map((s) => `${s.elapsedMs.toFixed(0)}@${(s.sentAtMs - FAULT_AT_MS).toFixed(0)}`)
     .join(' ');
 
+/**
+ * A second of cold reads of users nobody read before, at the test's rate: compiles the process's
+ * database path and opens its pool connections, so what follows measures neither.
+ */
+async function warmUp(target: ServiceProcess): Promise<void> {
+  const fresh = await insertUsers(RPS);
+  const cold = await constantRate({ rps: RPS, durationMs: 1_000, send: (i) => fetch(`${target.url}/users/${fresh[i]}`) });
+  assert.ok(cold.every((s) => s.status === 200 && s.xCache === 'MISS'), `warm-up: ${describeSamples(cold)}`);
+}
+
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 describe('users service under Redis faults at 200 requests/s (real process, private Redis behind the fault proxy)', () => {
@@ -92,10 +102,9 @@ describe('users service under Redis faults at 200 requests/s (real process, priv
     service = await ServiceProcess.start('users', {
       env: { REDIS_URL: proxy.redisUrl, CACHE_PREFIX: prefix, REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) },
     });
-    // Other users first, to warm the process up (JIT, pools); then each of the 400 users once,
-    // cold: the uncached latency at this rate.
-    const warmup = await insertUsers(RPS);
-    await constantRate({ rps: RPS, durationMs: 1_000, send: (i) => fetch(`${service.url}/users/${warmup[i]}`) });
+    // Other users first, to warm the process up; then each of the 400 users once, cold: the
+    // uncached latency at this rate.
+    await warmUp(service);
     const cold = await load((USERS / RPS) * 1_000);
     assert.ok(cold.every((s) => s.status === 200 && s.xCache === 'MISS'), describeSamples(cold));
     uncachedP99 = percentile(cold.map((s) => s.elapsedMs), 99);
@@ -221,9 +230,7 @@ describe('users service under Redis faults at 200 requests/s (real process, priv
     try {
       // Warmed like the first process before its baseline: the fault sends every request down the
       // database path, which a fresh process has not yet compiled nor opened pool connections for.
-      const warmup = await insertUsers(RPS);
-      const cold = await constantRate({ rps: RPS, durationMs: 1_000, send: (i) => fetch(`${slow.url}/users/${warmup[i]}`) });
-      assert.ok(cold.every((s) => s.status === 200 && s.xCache === 'MISS'), describeSamples(cold));
+      await warmUp(slow);
       await waitUntil(async () => (await slow.request(`/users/${ids[0]}`)).headers.get('x-cache') === 'HIT', { timeoutMs: 5_000, what: 'a hit' });
       const queriesBefore = metricValue((await slow.request('/metrics')).text, 'db_queries_total', { table: 'users.users' });
       const run = load(RUN_MS, slow);

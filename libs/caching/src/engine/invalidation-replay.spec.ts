@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CacheMetrics } from '../metrics/cache.metrics.js';
+import { waitUntil } from '../../../../test/support/wait.js';
 import { InvalidationReplay } from './invalidation-replay.js';
 import type { MissedInvalidation } from './missed-invalidations.js';
 
@@ -11,14 +12,6 @@ async function counts(metrics: CacheMetrics): Promise<Record<string, number>> {
   for (const { labels, value } of values) byOutcome[String(labels.outcome)] = (byOutcome[String(labels.outcome)] ?? 0) + value;
   byOutcome.pending = (await metrics.pendingInvalidations.get()).values[0]?.value ?? 0;
   return byOutcome;
-}
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await sleep(5);
-  }
-  assert.fail(`never: ${what}`);
 }
 
 /** A stand-in for Redis: answers (or not) as the test says, and records what it was sent. */
@@ -42,10 +35,10 @@ describe('InvalidationReplay', () => {
     replay.remember('key', 'a');
     assert.deepEqual(await counts(metrics), { missed: 2, pending: 2 });
     assert.equal(replay.coversKey('unrelated'), true);
-    await eventually(() => redis.state.sent.length >= 2, 'two passes');
+    await waitUntil(() => redis.state.sent.length >= 2, { timeoutMs: 1_000, intervalMs: 5, what: 'two passes' });
     assert.deepEqual(redis.state.sent.slice(0, 2), ['key a', 'key a'], 'a pass ends at the first that misses again');
     redis.state.up = true;
-    await eventually(async () => (await counts(metrics)).pending === 0, 'everything replayed');
+    await waitUntil(async () => (await counts(metrics)).pending === 0, { timeoutMs: 1_000, intervalMs: 5, what: 'everything replayed' });
     assert.deepEqual(redis.state.sent.slice(-2), ['key a', 'tag t']);
     assert.deepEqual(await counts(metrics), { missed: 2, replayed: 2, pending: 0 });
     assert.equal(replay.coversKey('a'), false);
@@ -67,8 +60,8 @@ describe('InvalidationReplay', () => {
     replay.remember('key', 'a'); // a newer write of a failed meanwhile
     release();
     redis.state.hold = undefined;
-    await eventually(() => redis.state.sent.length >= 2, 'a second replay of a');
-    await eventually(async () => (await counts(metrics)).pending === 0, 'a settled');
+    await waitUntil(() => redis.state.sent.length >= 2, { timeoutMs: 1_000, intervalMs: 5, what: 'a second replay of a' });
+    await waitUntil(async () => (await counts(metrics)).pending === 0, { timeoutMs: 1_000, intervalMs: 5, what: 'a settled' });
     assert.deepEqual(redis.state.sent, ['key a', 'key a']);
     await replay.stop();
   });

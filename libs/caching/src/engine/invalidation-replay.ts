@@ -13,7 +13,8 @@ export interface InvalidationReplayOptions {
  * Replays the invalidations Redis did not take (down, slow, out of memory, circuit open) until
  * they land. A write made during an outage must not leave the value it replaced in the cache:
  * Redis may come back with it (a partition, a black hole, a stalled node keep their data).
- * Until an invalidation lands, {@link covers} tells the engine to read around the cache.
+ * Until an invalidation lands, {@link coversKey} and {@link coversGeneration} tell the engine to
+ * read around the cache.
  *
  * A replay that lands after a newer write costs one extra miss, never a stale read. In memory,
  * so lost with the process: the TTL remains the last bound on staleness.
